@@ -1,0 +1,221 @@
+"""Config flow: pick a provider, enter its credentials, tested before the entry is created."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+)
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .clients import create_client
+from .const import (
+    CONF_BASE_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PROVIDER,
+    DOMAIN,
+    LOGGER,
+    PROVIDER_NAMES,
+    SECTION_ADVANCED,
+)
+from .providers import (
+    DEFAULT_BASE_URLS,
+    Account,
+    Provider,
+    SantralAuthenticationError,
+    SantralError,
+    SantralProviderError,
+    SantralRateLimitedError,
+)
+
+TEXT = TextSelector()
+SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
+URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+# Each credential step: its provider and its fields, in the order the form shows them.
+CREDENTIAL_STEPS: dict[str, tuple[Provider, dict[str, TextSelector]]] = {
+    "bulutfon_token": (Provider.BULUTFON, {CONF_ACCESS_TOKEN: SECRET}),
+    "bulutfon_login": (Provider.BULUTFON, {CONF_EMAIL: EMAIL, CONF_PASSWORD: SECRET}),
+    "bulutsantralim": (Provider.BULUTSANTRALIM, {CONF_API_KEY: SECRET}),
+    "telsam": (
+        Provider.TELSAM,
+        {
+            CONF_USERNAME: TEXT,
+            CONF_PASSWORD: SECRET,
+            CONF_CLIENT_ID: TEXT,
+            CONF_CLIENT_SECRET: SECRET,
+        },
+    ),
+}
+
+
+def credential_step(data: Mapping[str, Any]) -> str:
+    """The credential step that produced (or would re-enter) the entry `data`."""
+    provider = Provider(data[CONF_PROVIDER])
+    if provider is Provider.BULUTFON:
+        return "bulutfon_token" if data.get(CONF_ACCESS_TOKEN) else "bulutfon_login"
+    return provider.value
+
+
+def _credentials_schema(step_id: str, *, with_base_url: bool) -> vol.Schema:
+    provider, fields = CREDENTIAL_STEPS[step_id]
+    schema: dict[vol.Marker, Any] = {vol.Required(key): selector for key, selector in fields.items()}
+    if with_base_url:
+        schema[vol.Required(SECTION_ADVANCED)] = section(
+            vol.Schema({vol.Required(CONF_BASE_URL, default=DEFAULT_BASE_URLS[provider]): URL}),
+            {"collapsed": True},
+        )
+    return vol.Schema(schema)
+
+
+def _valid_base_url(value: str) -> str | None:
+    """The base URL without a trailing slash, or None when it is not an http(s) URL."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return value.strip().rstrip("/")
+
+
+class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up one provider account per entry."""
+
+    VERSION = 1
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user pick the provider."""
+        return self.async_show_menu(
+            step_id="user", menu_options=["bulutfon", "bulutsantralim", "telsam"]
+        )
+
+    async def async_step_bulutfon(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Bulutfon accepts a master token or the panel's e-mail and password."""
+        return self.async_show_menu(
+            step_id="bulutfon", menu_options=["bulutfon_token", "bulutfon_login"]
+        )
+
+    async def async_step_bulutfon_token(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Bulutfon master token."""
+        return await self._async_credentials("bulutfon_token", user_input)
+
+    async def async_step_bulutfon_login(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Bulutfon e-mail and password."""
+        return await self._async_credentials("bulutfon_login", user_input)
+
+    async def async_step_bulutsantralim(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Bulutsantralim API key."""
+        return await self._async_credentials("bulutsantralim", user_input)
+
+    async def async_step_telsam(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Telsam Yenifaks API user."""
+        return await self._async_credentials("telsam", user_input)
+
+    async def _async_validate(
+        self, data: dict[str, Any], errors: dict[str, str], placeholders: dict[str, str]
+    ) -> Account | None:
+        """Try the credentials; fill `errors` and return None when they do not work."""
+        try:
+            return await create_client(self.hass, data).async_get_account()
+        except SantralAuthenticationError:
+            errors["base"] = "invalid_auth"
+        except SantralRateLimitedError:
+            errors["base"] = "rate_limited"
+        except SantralProviderError as err:
+            errors["base"] = "provider_error"
+            placeholders["provider_message"] = err.provider_message
+        except SantralError:
+            errors["base"] = "cannot_connect"
+        except Exception:
+            LOGGER.exception("Unexpected error while checking %s credentials", data[CONF_PROVIDER])
+            errors["base"] = "unknown"
+        return None
+
+    async def _async_credentials(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        provider, fields = CREDENTIAL_STEPS[step_id]
+        errors: dict[str, str] = {}
+        placeholders = {"provider_message": ""}
+        if user_input is not None:
+            base_url = _valid_base_url(user_input[SECTION_ADVANCED][CONF_BASE_URL])
+            if base_url is None:
+                errors[SECTION_ADVANCED] = "invalid_url"
+            else:
+                data: dict[str, Any] = {
+                    CONF_PROVIDER: provider.value,
+                    **{key: user_input[key].strip() for key in fields if key != CONF_PASSWORD},
+                    CONF_BASE_URL: base_url,
+                }
+                if CONF_PASSWORD in fields:
+                    data[CONF_PASSWORD] = user_input[CONF_PASSWORD]
+                account = await self._async_validate(data, errors, placeholders)
+                if account is not None:
+                    await self.async_set_unique_id(f"{provider.value}_{account.identifier}")
+                    self._abort_if_unique_id_configured()
+                    return self.async_create_entry(
+                        title=f"{PROVIDER_NAMES[provider]} {account.name}", data=data
+                    )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                _credentials_schema(step_id, with_base_url=True), user_input
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """The provider stopped accepting the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the credentials again, for the same account."""
+        entry = self._get_reauth_entry()
+        step_id = credential_step(entry.data)
+        errors: dict[str, str] = {}
+        placeholders = {"provider_message": "", "name": entry.title}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            account = await self._async_validate(data, errors, placeholders)
+            if account is not None:
+                await self.async_set_unique_id(f"{data[CONF_PROVIDER]}_{account.identifier}")
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_credentials_schema(step_id, with_base_url=False),
+            errors=errors,
+            description_placeholders=placeholders,
+        )

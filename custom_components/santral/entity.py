@@ -1,0 +1,36 @@
+"""The base of every Santral entity: one device per account."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, PROVIDER_MANUFACTURERS, PROVIDER_NAMES, PROVIDER_PANELS
+from .coordinator import SantralAccountCoordinator, SantralConfigEntry
+from .providers import Provider
+
+
+def account_device_info(entry: SantralConfigEntry) -> DeviceInfo:
+    """The device that stands for the provider account of `entry`."""
+    provider = Provider(entry.runtime_data.client.provider)
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer=PROVIDER_MANUFACTURERS[provider],
+        model=PROVIDER_NAMES[provider],
+        entry_type=DeviceEntryType.SERVICE,
+        configuration_url=PROVIDER_PANELS[provider],
+    )
+
+
+class SantralAccountEntity(CoordinatorEntity[SantralAccountCoordinator]):
+    """An entity fed by the account coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: SantralAccountCoordinator, key: str) -> None:
+        """Attach to the account device, with a unique id per entry and key."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_device_info = account_device_info(entry)

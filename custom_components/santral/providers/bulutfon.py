@@ -1,0 +1,127 @@
+"""Bulutfon API v1 client (https://api.bulutfon.com).
+
+Credentials travel in the query string (`access_token`, or `email` and `password`), errors come
+as JSON objects with an `error` key, and numbers come as JSON integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import aiohttp
+
+from .client import DEFAULT_TIMEOUT, ProviderClient, Response
+from .errors import (
+    SantralAuthenticationError,
+    SantralInvalidResponseError,
+    SantralProviderError,
+)
+from .models import Account, Capability, PbxState, Provider
+
+BULUTFON_BASE_URL = "https://api.bulutfon.com"
+TOKEN_EXPIRED = "Token expired"
+
+
+class BulutfonClient(ProviderClient):
+    """Talks to Bulutfon with a master token or an e-mail and password."""
+
+    provider = Provider.BULUTFON
+    capabilities = frozenset({Capability.ACCOUNT_BALANCE})
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        token: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        base_url: str = BULUTFON_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Use the master token when given, else the e-mail and password."""
+        if not token and not (email and password):
+            raise ValueError("Bulutfon needs a token or an e-mail and password")
+        super().__init__(session, base_url, timeout=timeout)
+        self._token = token
+        self._email = email
+        self._password = password
+
+    def _secrets(self) -> Iterable[str]:
+        return (value for value in (self._token, self._password) if value)
+
+    def _auth_params(self) -> dict[str, str]:
+        if self._token:
+            return {"access_token": self._token}
+        assert self._email is not None and self._password is not None
+        return {"email": self._email, "password": self._password}
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        response = await self._request(
+            "GET", path, params={**(params or {}), **self._auth_params()}
+        )
+        self._raise_for_status(response)
+        return response.json_object()
+
+    def _raise_for_status(self, response: Response) -> None:
+        if response.ok:
+            return
+        message = self._error_message(response)
+        if response.status in (401, 403) or message == TOKEN_EXPIRED:
+            raise SantralAuthenticationError(
+                f"Bulutfon rejected the credentials (HTTP {response.status}: {message})"
+            )
+        raise SantralProviderError(message, response.status)
+
+    def _error_message(self, response: Response) -> str:
+        try:
+            body = response.json()
+        except SantralInvalidResponseError:
+            body = None
+        if isinstance(body, dict):
+            error = body.get("error") or body.get("message")
+            if isinstance(error, dict):
+                error = error.get("message")
+            if error:
+                return self.scrub(str(error))
+        return self.scrub(response.text()[:200]) or f"HTTP {response.status}"
+
+    async def async_get_account(self) -> Account:
+        """Read `/me`: the PBX and its credit."""
+        data = await self._get("/me")
+        pbx = data.get("pbx")
+        credit = data.get("credit")
+        if not isinstance(pbx, dict) or not isinstance(credit, dict):
+            raise SantralInvalidResponseError("Bulutfon /me lacks the pbx or credit object")
+        identifier = pbx.get("url") or pbx.get("name")
+        if not identifier:
+            raise SantralInvalidResponseError("Bulutfon /me names no PBX")
+        return Account(
+            identifier=str(identifier),
+            name=str(identifier),
+            balance=_decimal(credit.get("balance")),
+            currency="TRY",
+            pbx_state=_pbx_state(pbx.get("state")),
+            package=str(pbx["package"]) if pbx.get("package") else None,
+        )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as err:
+        raise SantralInvalidResponseError(
+            f"Bulutfon balance {value!r} is not a number"
+        ) from err
+
+
+def _pbx_state(value: Any) -> PbxState | None:
+    if value is None:
+        return None
+    try:
+        return PbxState(str(value).lower())
+    except ValueError:
+        return PbxState.UNKNOWN

@@ -1,0 +1,179 @@
+"""The transport every provider client shares: timeouts, status mapping and secret scrubbing."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+import asyncio
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+import json
+import logging
+import time
+from typing import Any, ClassVar
+
+import aiohttp
+
+from .errors import (
+    SantralConnectionError,
+    SantralInvalidResponseError,
+    SantralRateLimitedError,
+)
+from .models import Account, Capability, Provider
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 20.0
+REDACTED = "**REDACTED**"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A provider's answer, read whole, with helpers that turn bad bodies into our errors."""
+
+    provider: Provider
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        """Whether the provider answered with a 2xx status."""
+        return 200 <= self.status < 300
+
+    def text(self) -> str:
+        """Return the body as text, tolerating bad bytes."""
+        return self.body.decode("utf-8", errors="replace").strip()
+
+    def json(self) -> Any:
+        """Return the body as JSON, or raise when it is HTML, truncated or empty."""
+        try:
+            return json.loads(self.body)
+        except ValueError as err:
+            raise SantralInvalidResponseError(
+                f"{self.provider.value} returned a body that is not JSON "
+                f"(HTTP {self.status}, {self.content_type or 'no content type'})"
+            ) from err
+
+    def json_object(self) -> dict[str, Any]:
+        """Return the body as a JSON object, or raise when it has another shape."""
+        data = self.json()
+        if not isinstance(data, dict):
+            raise SantralInvalidResponseError(
+                f"{self.provider.value} returned {type(data).__name__} where an object was expected"
+            )
+        return data
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read a Retry-After header given in seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except TypeError, ValueError:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class ProviderClient(ABC):
+    """Base of the provider clients: one injected session, one timeout, no secret in errors."""
+
+    provider: ClassVar[Provider]
+    capabilities: ClassVar[frozenset[Capability]]
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Keep the session (owned by the caller) and the API root."""
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._timeout = timeout
+
+    @property
+    def base_url(self) -> str:
+        """The API root this client talks to."""
+        return self._base_url
+
+    @abstractmethod
+    def _secrets(self) -> Iterable[str]:
+        """Values that must never appear in a message: keys, tokens, passwords."""
+
+    @abstractmethod
+    async def async_get_account(self) -> Account:
+        """Check the credentials and return what the provider says about the account."""
+
+    def scrub(self, text: str) -> str:
+        """Replace every secret this client holds with a placeholder."""
+        for secret in self._secrets():
+            if secret:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send one request and read the whole answer.
+
+        Network failures, timeouts, 5xx and 429 become our errors here; any other status is
+        returned for the provider client to interpret, since each provider speaks differently.
+        Only the method and path are ever logged: the query string can hold a token.
+        """
+        url = f"{self._base_url}{path}"
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    json=json_body,
+                    headers=headers,
+                    allow_redirects=False,
+                ) as resp:
+                    body = await resp.read()
+                    response = Response(
+                        self.provider, resp.status, resp.content_type, body
+                    )
+                    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+        except TimeoutError as err:
+            raise SantralConnectionError(
+                f"Timed out after {self._timeout:g} s waiting for {self.provider.value} ({method} {path})"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise SantralConnectionError(
+                f"Could not reach {self.provider.value} ({method} {path}): {type(err).__name__}"
+            ) from err
+
+        _LOGGER.debug(
+            "%s %s %s -> HTTP %s (%d bytes)",
+            self.provider.value,
+            method,
+            path,
+            response.status,
+            len(response.body),
+        )
+        if response.status == 429:
+            raise SantralRateLimitedError(
+                f"{self.provider.value} is rate limiting requests ({method} {path})",
+                retry_after,
+            )
+        if response.status >= 500:
+            raise SantralConnectionError(
+                f"{self.provider.value} is unavailable (HTTP {response.status} on {method} {path})"
+            )
+        return response

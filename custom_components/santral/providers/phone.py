@@ -1,0 +1,42 @@
+"""Phone number normalization.
+
+Turkish providers send numbers as JSON integers or strings, with or without the country code
+or the trunk prefix (`905321234567`, `05321234567`, `5321234567`). Everything is normalized to
+E.164 (`+905321234567`); short numbers (extensions, groups, menus) stay as they are.
+"""
+
+from __future__ import annotations
+
+TURKEY_COUNTRY_CODE = "90"
+NATIONAL_NUMBER_LENGTH = 10
+MAX_SHORT_NUMBER_LENGTH = 6
+
+
+def normalize_number(value: object) -> str:
+    """Return `value` as E.164 when it is a full number, as digits when it is short."""
+    if value is None or isinstance(value, bool):
+        return ""
+    text = str(value).strip()
+    has_plus = text.startswith("+")
+    digits = "".join(char for char in text if char.isdigit())
+    if not digits:
+        return ""
+    if has_plus:
+        return f"+{digits}"
+    if len(digits) <= MAX_SHORT_NUMBER_LENGTH:
+        return digits
+    if digits.startswith("00"):
+        return f"+{digits[2:]}"
+    if digits.startswith(TURKEY_COUNTRY_CODE) and len(digits) == NATIONAL_NUMBER_LENGTH + 2:
+        return f"+{digits}"
+    if digits.startswith("0") and len(digits) == NATIONAL_NUMBER_LENGTH + 1:
+        return f"+{TURKEY_COUNTRY_CODE}{digits[1:]}"
+    if len(digits) == NATIONAL_NUMBER_LENGTH:
+        return f"+{TURKEY_COUNTRY_CODE}{digits}"
+    return digits
+
+
+def to_provider_number(value: str) -> str:
+    """Return the `90XXXXXXXXXX` form the Turkish providers expect for a full number."""
+    normalized = normalize_number(value)
+    return normalized.removeprefix("+")

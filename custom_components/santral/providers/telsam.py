@@ -1,0 +1,184 @@
+"""Telsam Yenifaks client (http://yenifaks.telsam.com.tr/api/v1).
+
+OAuth2 password grant (Laravel Passport): `POST /oauth/token` with a JSON body returns an
+access token (a year long) and a refresh token. API calls carry `Authorization: Bearer`; a 401
+(`{"message": "Unauthenticated."}`) is answered by a refresh, then a new password grant, and
+only when both fail is it an authentication error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from .client import DEFAULT_TIMEOUT, ProviderClient, Response
+from .errors import (
+    SantralAuthenticationError,
+    SantralInvalidResponseError,
+    SantralProviderError,
+)
+from .models import Account, Capability, Provider
+
+TELSAM_BASE_URL = "http://yenifaks.telsam.com.tr/api/v1"
+TOKEN_PATH = "/oauth/token"
+FAX_LIST_PATH = "/fax"
+AUTH_ERRORS = frozenset({"invalid_grant", "invalid_client", "invalid_request", "access_denied"})
+
+
+@dataclass(frozen=True, slots=True)
+class TelsamToken:
+    """An access token and the refresh token that renews it."""
+
+    access_token: str
+    refresh_token: str | None
+
+
+class TelsamClient(ProviderClient):
+    """Talks to Telsam Yenifaks as an API user."""
+
+    provider = Provider.TELSAM
+    capabilities = frozenset({Capability.FAX_HISTORY})
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        username: str,
+        password: str,
+        client_id: str,
+        client_secret: str,
+        base_url: str = TELSAM_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Keep the API user's four credentials; tokens are obtained on first use."""
+        super().__init__(session, base_url, timeout=timeout)
+        self._username = username
+        self._password = password
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._token: TelsamToken | None = None
+        self._token_lock = asyncio.Lock()
+
+    def _secrets(self) -> Iterable[str]:
+        secrets = [self._password, self._client_secret]
+        if self._token is not None:
+            secrets.append(self._token.access_token)
+            if self._token.refresh_token:
+                secrets.append(self._token.refresh_token)
+        return secrets
+
+    @property
+    def token(self) -> TelsamToken | None:
+        """The token in use, if one was obtained."""
+        return self._token
+
+    def _error_message(self, response: Response) -> tuple[str | None, str]:
+        """Return the OAuth error code (if any) and a message fit for a person."""
+        try:
+            body = response.json()
+        except SantralInvalidResponseError:
+            body = None
+        if isinstance(body, dict):
+            code = body.get("error")
+            message = body.get("message") or body.get("error_description") or code
+            errors = body.get("errors")
+            if isinstance(errors, dict):
+                details = [
+                    str(item)
+                    for value in errors.values()
+                    for item in (value if isinstance(value, list) else [value])
+                ]
+                if details:
+                    message = " ".join(details)
+            if message:
+                return (str(code) if code else None, self.scrub(str(message)))
+        return None, self.scrub(response.text()[:200]) or f"HTTP {response.status}"
+
+    async def _grant(self, body: dict[str, str]) -> TelsamToken:
+        response = await self._request("POST", TOKEN_PATH, json_body=body)
+        if not response.ok:
+            code, message = self._error_message(response)
+            if response.status == 401 or code in AUTH_ERRORS:
+                raise SantralAuthenticationError(
+                    f"Telsam rejected the credentials (HTTP {response.status}: {message})"
+                )
+            raise SantralProviderError(message, response.status)
+        data = response.json_object()
+        access_token = data.get("access_token")
+        if not isinstance(access_token, str) or not access_token:
+            raise SantralInvalidResponseError("Telsam token answer has no access_token")
+        refresh_token = data.get("refresh_token")
+        return TelsamToken(
+            access_token, refresh_token if isinstance(refresh_token, str) else None
+        )
+
+    async def async_authenticate(self) -> TelsamToken:
+        """Run the password grant and keep the new tokens."""
+        self._token = await self._grant(
+            {
+                "grant_type": "password",
+                "username": self._username,
+                "password": self._password,
+                "client_id": self._client_id,
+                "client_secret": self._client_secret,
+            }
+        )
+        return self._token
+
+    async def _renew(self, rejected: TelsamToken | None) -> None:
+        """Replace a rejected token: refresh first, then a fresh password grant."""
+        async with self._token_lock:
+            if self._token is not rejected:
+                return  # another request renewed it meanwhile
+            if rejected is not None and rejected.refresh_token:
+                try:
+                    self._token = await self._grant(
+                        {
+                            "grant_type": "refresh_token",
+                            "refresh_token": rejected.refresh_token,
+                            "client_id": self._client_id,
+                            "client_secret": self._client_secret,
+                        }
+                    )
+                except SantralAuthenticationError, SantralProviderError:
+                    pass
+                else:
+                    return
+            await self.async_authenticate()
+
+    async def _authorized(self, method: str, path: str, body: Any = None) -> Response:
+        """Send an authorized request, renewing the token once when it is rejected."""
+        if self._token is None:
+            await self._renew(None)
+        for attempt in range(2):
+            token = self._token
+            assert token is not None
+            response = await self._request(
+                method,
+                path,
+                json_body=body,
+                headers={
+                    "Authorization": f"Bearer {token.access_token}",
+                    "Accept": "application/json",
+                },
+            )
+            if response.status != 401:
+                break
+            if attempt == 0:
+                await self._renew(token)
+        if response.status == 401:
+            raise SantralAuthenticationError("Telsam keeps rejecting a freshly issued token")
+        if not response.ok:
+            _, message = self._error_message(response)
+            raise SantralProviderError(message, response.status)
+        return response
+
+    async def async_get_account(self) -> Account:
+        """Obtain a token and prove it works with one fax list call for today."""
+        response = await self._authorized("POST", FAX_LIST_PATH, {"type": "incoming"})
+        response.json_object()
+        return Account(identifier=self._username.lower(), name=self._username)

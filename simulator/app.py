@@ -1,0 +1,174 @@
+"""The simulator application: three provider APIs, fault injection and a control API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from . import bulutfon, bulutsantralim, telsam
+from .faults import HTML_ERROR_PAGE, Fault, FaultKind
+from .state import RequestRecord, SimulatorState
+
+PREFIXES: dict[str, str] = {
+    "bulutfon": "/bulutfon",
+    "bulutsantralim": "/bulutsantralim",
+    "telsam": "/telsam/api/v1",
+}
+STATE_KEY = web.AppKey("state", SimulatorState)
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _rate_limited(provider: str, fault: Fault) -> web.Response:
+    headers = {"Retry-After": str(fault.retry_after)}
+    if provider == "bulutsantralim":
+        return web.Response(text="Too Many Requests", status=429, headers=headers)
+    if provider == "telsam":
+        return web.json_response({"message": "Too Many Attempts."}, status=429, headers=headers)
+    return web.json_response({"error": "Too Many Requests"}, status=429, headers=headers)
+
+
+def _rejected(provider: str, fault: Fault) -> web.Response:
+    status = fault.status if 400 <= fault.status < 500 else 400
+    if provider == "bulutsantralim":
+        return web.Response(text=fault.message, status=status)
+    if provider == "telsam":
+        return web.json_response({"message": fault.message}, status=status)
+    return web.json_response({"error": fault.message}, status=status)
+
+
+def _fault_middleware(provider: str, state: SimulatorState) -> Any:
+    """Log every request of a provider and apply the fault injected for its endpoint."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        route = request.match_info.route
+        endpoint = route.name or request.path
+        state.requests.append(RequestRecord(provider, endpoint, request.method, request.path))
+        fault = state.take_fault(provider, endpoint)
+        if fault is None:
+            return await handler(request)
+        if fault.kind is FaultKind.RATE_LIMIT:
+            return _rate_limited(provider, fault)
+        if fault.kind is FaultKind.REJECT:
+            return _rejected(provider, fault)
+        if fault.kind is FaultKind.SERVER_ERROR:
+            return web.Response(text=HTML_ERROR_PAGE, status=fault.status, content_type="text/html")
+        if fault.kind is FaultKind.HTML:
+            return web.Response(text=HTML_ERROR_PAGE, status=200, content_type="text/html")
+        if fault.kind is FaultKind.SLOW:
+            await asyncio.sleep(fault.delay)
+            return await handler(request)
+        response = await handler(request)
+        assert isinstance(response, web.Response) and isinstance(response.body, bytes)
+        body = response.body
+        return web.Response(
+            body=body[: max(1, len(body) // 2)],
+            status=response.status,
+            content_type=response.content_type,
+        )
+
+    return middleware
+
+
+async def _control_faults(request: web.Request) -> web.Response:
+    """POST a fault, DELETE to clear all."""
+    state = request.app[STATE_KEY]
+    if request.method == "DELETE":
+        state.clear_faults()
+        return web.json_response({"faults": 0})
+    body = await request.json()
+    fault = Fault(
+        kind=FaultKind(body["kind"]),
+        times=body.get("times", 1),
+        retry_after=int(body.get("retry_after", 30)),
+        delay=float(body.get("delay", 5.0)),
+        status=int(body.get("status", 503)),
+        message=str(body.get("message", "request refused")),
+    )
+    state.inject(body["provider"], body["endpoint"], fault)
+    return web.json_response({"faults": len(state.faults)})
+
+
+async def _control_expire(request: web.Request) -> web.Response:
+    """Expire the credentials a provider issued: Bulutfon's token, Telsam's access tokens."""
+    state = request.app[STATE_KEY]
+    provider = request.match_info["provider"]
+    if provider == "bulutfon":
+        state.bulutfon.token_expired = True
+    elif provider == "telsam":
+        state.telsam.expire_access_tokens()
+    else:
+        raise web.HTTPNotFound
+    return web.json_response({"expired": provider})
+
+
+async def _control_requests(request: web.Request) -> web.Response:
+    """How many requests each endpoint answered."""
+    counts: dict[str, int] = {}
+    for record in request.app[STATE_KEY].requests:
+        key = f"{record.provider}/{record.endpoint}"
+        counts[key] = counts.get(key, 0) + 1
+    return web.json_response(counts)
+
+
+def create_app(state: SimulatorState) -> web.Application:
+    """Mount the three providers under their prefixes, and the control API under /_control."""
+    app = web.Application()
+    app[STATE_KEY] = state
+    for name, module in (
+        ("bulutfon", bulutfon),
+        ("bulutsantralim", bulutsantralim),
+        ("telsam", telsam),
+    ):
+        sub = module.create_app(state)
+        sub.middlewares.append(_fault_middleware(name, state))
+        app.add_subapp(PREFIXES[name], sub)
+    app.router.add_route("POST", "/_control/faults", _control_faults)
+    app.router.add_route("DELETE", "/_control/faults", _control_faults)
+    app.router.add_post("/_control/{provider}/expire", _control_expire)
+    app.router.add_get("/_control/requests", _control_requests)
+    return app
+
+
+class Simulator:
+    """A running simulator on one host and port, for tests and for `scripts/develop`."""
+
+    def __init__(self, state: SimulatorState | None = None) -> None:
+        """Prepare the application; nothing listens until `start`."""
+        self.state = state or SimulatorState()
+        self.app = create_app(self.state)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Listen on `host:port` (port 0 picks a free one)."""
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server  # noqa: SLF001
+        assert server is not None
+        bound_port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self.base_url = f"http://{host}:{bound_port}"
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def url(self, provider: str) -> str:
+        """The API root of `provider`, as a client's base URL."""
+        return f"{self.base_url}{PREFIXES[provider]}"
+
+    def inject(self, provider: str, endpoint: str, fault: Fault) -> None:
+        """Make one endpoint misbehave."""
+        self.state.inject(provider, endpoint, fault)
+
+    def count(self, provider: str | None = None, endpoint: str | None = None) -> int:
+        """How many requests matched."""
+        return self.state.count(provider, endpoint)

@@ -1,0 +1,143 @@
+"""The simulator's memory: accounts, credentials, tokens, faults and a log of requests.
+
+Seed values come from the providers' own documents (the `/me` example of Bulutfon, the key
+of the Bulutsantralim document, the Telsam client secret example).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+import copy
+from dataclasses import dataclass, field
+import secrets
+from typing import Any
+
+from .faults import Fault
+
+BULUTFON_ME: dict[str, Any] = {
+    "user": {"email": "mail@mail.com", "name": "Ad Soyad", "gsm": "902222222"},
+    "pbx": {
+        "name": "santral",
+        "url": "santral.bulutfon.net",
+        "state": "CONFIRMED",
+        "package": "LARGE",
+        "customer_type": "CORPORATE",
+    },
+    "credit": {"balance": "300.06", "sms_credits": 0},
+}
+
+
+@dataclass(slots=True)
+class BulutfonState:
+    """One Bulutfon PBX."""
+
+    token: str = "bulutfon-master-token-1f0c9d"
+    email: str = "mail@mail.com"
+    password: str = "bulutfon-parola"
+    token_expired: bool = False
+    me: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(BULUTFON_ME))
+
+
+@dataclass(slots=True)
+class BulutsantralimState:
+    """One Bulutsantralim PBX."""
+
+    api_key: str = "K12345678-1234-5678-4321-123456789012"
+    caller_ids: list[str] = field(default_factory=lambda: ["908505320000", "908501234567"])
+
+
+@dataclass(slots=True)
+class TelsamState:
+    """One Yenifaks API user and the tokens issued to it."""
+
+    username: str = "api-kullanici"
+    password: str = "yenifaks-parola"
+    client_id: str = "1"
+    client_secret: str = "z3Kewxm2K6H4stFslvJHqx7kvzasiDKvsvIBQnaX"
+    access_tokens: set[str] = field(default_factory=set)
+    refresh_tokens: set[str] = field(default_factory=set)
+    grants: Counter[str] = field(default_factory=Counter)
+    issued: list[str] = field(default_factory=list)
+
+    def issue(self, grant_type: str) -> dict[str, Any]:
+        """Issue a token pair as Laravel Passport does."""
+        self.grants[grant_type] += 1
+        access = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + secrets.token_urlsafe(48)
+        refresh = "def50200" + secrets.token_hex(64)
+        self.access_tokens.add(access)
+        self.refresh_tokens.add(refresh)
+        self.issued += [access, refresh]
+        return {
+            "token_type": "Bearer",
+            "expires_in": 31536000,
+            "access_token": access,
+            "refresh_token": refresh,
+        }
+
+    def expire_access_tokens(self) -> None:
+        """Make every access token issued so far stale; refresh tokens still work."""
+        self.access_tokens.clear()
+
+    def revoke_refresh_tokens(self) -> None:
+        """Make every refresh token issued so far useless."""
+        self.refresh_tokens.clear()
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One request the simulator answered."""
+
+    provider: str
+    endpoint: str
+    method: str
+    path: str
+
+
+@dataclass(slots=True)
+class SimulatorState:
+    """Everything the simulated providers know."""
+
+    bulutfon: BulutfonState = field(default_factory=BulutfonState)
+    bulutsantralim: BulutsantralimState = field(default_factory=BulutsantralimState)
+    telsam: TelsamState = field(default_factory=TelsamState)
+    faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
+    requests: list[RequestRecord] = field(default_factory=list)
+
+    def inject(self, provider: str, endpoint: str, fault: Fault) -> None:
+        """Make `endpoint` of `provider` misbehave as `fault` says."""
+        self.faults[(provider, endpoint)] = fault
+
+    def clear_faults(self) -> None:
+        """Let every endpoint behave again."""
+        self.faults.clear()
+
+    def take_fault(self, provider: str, endpoint: str) -> Fault | None:
+        """Return the fault to apply to this request, counting it down."""
+        fault = self.faults.get((provider, endpoint))
+        if fault is None:
+            return None
+        if fault.times is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                del self.faults[(provider, endpoint)]
+        return fault
+
+    def all_secrets(self) -> list[str]:
+        """Every credential the simulated providers accept or ever issued."""
+        return [
+            self.bulutfon.token,
+            self.bulutfon.password,
+            self.bulutsantralim.api_key,
+            self.telsam.password,
+            self.telsam.client_secret,
+            *self.telsam.issued,
+        ]
+
+    def count(self, provider: str | None = None, endpoint: str | None = None) -> int:
+        """How many requests matched `provider` and `endpoint` (None matches all)."""
+        return sum(
+            1
+            for record in self.requests
+            if (provider is None or record.provider == provider)
+            and (endpoint is None or record.endpoint == endpoint)
+        )

@@ -1,0 +1,95 @@
+"""Telsam Yenifaks API as its page describes it: OAuth2 password grant, Bearer tokens, JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .state import SimulatorState
+
+STATE_KEY = web.AppKey("state", SimulatorState)
+
+INVALID_CLIENT = {
+    "error": "invalid_client",
+    "error_description": "Client authentication failed",
+    "message": "Client authentication failed",
+}
+INVALID_GRANT = {
+    "error": "invalid_grant",
+    "error_description": "The user credentials were incorrect.",
+    "message": "The user credentials were incorrect.",
+}
+UNSUPPORTED_GRANT = {
+    "error": "unsupported_grant_type",
+    "error_description": "The authorization grant type is not supported by the authorization server.",
+    "hint": "Check that all required parameters have been provided",
+    "message": "The authorization grant type is not supported by the authorization server.",
+}
+UNAUTHENTICATED = {"message": "Unauthenticated."}
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+async def token(request: web.Request) -> web.Response:
+    """POST /oauth/token: password and refresh_token grants."""
+    user = request.app[STATE_KEY].telsam
+    body = await _json_body(request)
+    if str(body.get("client_id")) != user.client_id or body.get("client_secret") != user.client_secret:
+        return web.json_response(INVALID_CLIENT, status=401)
+    grant_type = body.get("grant_type")
+    if grant_type == "password":
+        if body.get("username") != user.username or body.get("password") != user.password:
+            return web.json_response(INVALID_GRANT, status=400)
+        return web.json_response(user.issue("password"))
+    if grant_type == "refresh_token":
+        refresh = body.get("refresh_token")
+        if refresh not in user.refresh_tokens:
+            return web.json_response(
+                {**INVALID_GRANT, "error_description": "The refresh token is invalid.", "message": "The refresh token is invalid."},
+                status=400,
+            )
+        user.refresh_tokens.discard(refresh)
+        return web.json_response(user.issue("refresh_token"))
+    return web.json_response(UNSUPPORTED_GRANT, status=400)
+
+
+def _authorized(request: web.Request) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and value in request.app[STATE_KEY].telsam.access_tokens
+
+
+async def fax_list(request: web.Request) -> web.Response:
+    """POST /fax: a page of faxes, Laravel paginator shaped."""
+    if not _authorized(request):
+        return web.json_response(UNAUTHENTICATED, status=401)
+    page = int(request.query.get("page", "1"))
+    return web.json_response(
+        {
+            "current_page": page,
+            "data": [],
+            "from": None,
+            "last_page": 1,
+            "per_page": 15,
+            "to": None,
+            "total": 0,
+            "next_page_url": None,
+            "prev_page_url": None,
+        }
+    )
+
+
+def create_app(state: SimulatorState) -> web.Application:
+    """The Telsam sub-application, mounted at /telsam/api/v1."""
+    app = web.Application()
+    app[STATE_KEY] = state
+    app.router.add_post("/oauth/token", token, name="token")
+    app.router.add_post("/fax", fax_list, name="fax_list")
+    return app

@@ -1,0 +1,1 @@
+"""Tests of the Santral integration, its provider clients and the simulator."""

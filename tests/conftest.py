@@ -1,0 +1,130 @@
+"""Fixtures: a real simulator on 127.0.0.1, config entries pointing at it, and a log guard."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable, Generator
+import logging
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.santral.const import (
+    CONF_BASE_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PROVIDER,
+    DOMAIN,
+)
+from homeassistant.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from simulator import Simulator, SimulatorState
+
+UNIQUE_IDS = {
+    "bulutfon": "bulutfon_santral.bulutfon.net",
+    "bulutsantralim": "bulutsantralim_+908501234567",
+    "telsam": "telsam_api-kullanici",
+}
+TITLES = {
+    "bulutfon": "Bulutfon santral.bulutfon.net",
+    "bulutsantralim": "Bulutsantralim +908501234567",
+    "telsam": "Telsam Yenifaks api-kullanici",
+}
+
+
+# States of the simulators a test started, for the log guard to read after they stop.
+_SIMULATOR_STATES: list[SimulatorState] = []
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/santral."""
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+    """Fail any test whose log lines (tracebacks included) carry a credential."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    secrets = SimulatorState().all_secrets()
+    for state in _SIMULATOR_STATES:
+        secrets += state.all_secrets()
+    _SIMULATOR_STATES.clear()
+    formatter = logging.Formatter("%(name)s %(message)s")
+    for when in ("setup", "call", "teardown"):
+        for record in caplog.get_records(when):
+            line = formatter.format(record)
+            leaked = [secret for secret in secrets if secret and secret in line]
+            assert not leaked, f"a secret reached the log: {line[:300]}"
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+    """The provider simulator, listening on a free port of 127.0.0.1."""
+    sim = Simulator()
+    _SIMULATOR_STATES.append(sim.state)
+    await sim.start("127.0.0.1", 0)
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
+    """A plain aiohttp session for testing the HA-free clients."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+def entry_data(simulator: Simulator, kind: str) -> dict[str, Any]:
+    """Config entry data as the config flow stores it, for each credential kind."""
+    state = simulator.state
+    if kind == "bulutfon_token":
+        return {
+            CONF_PROVIDER: "bulutfon",
+            CONF_ACCESS_TOKEN: state.bulutfon.token,
+            CONF_BASE_URL: simulator.url("bulutfon"),
+        }
+    if kind == "bulutfon_login":
+        return {
+            CONF_PROVIDER: "bulutfon",
+            CONF_EMAIL: state.bulutfon.email,
+            CONF_PASSWORD: state.bulutfon.password,
+            CONF_BASE_URL: simulator.url("bulutfon"),
+        }
+    if kind == "bulutsantralim":
+        return {
+            CONF_PROVIDER: "bulutsantralim",
+            CONF_API_KEY: state.bulutsantralim.api_key,
+            CONF_BASE_URL: simulator.url("bulutsantralim"),
+        }
+    return {
+        CONF_PROVIDER: "telsam",
+        CONF_USERNAME: state.telsam.username,
+        CONF_PASSWORD: state.telsam.password,
+        CONF_CLIENT_ID: state.telsam.client_id,
+        CONF_CLIENT_SECRET: state.telsam.client_secret,
+        CONF_BASE_URL: simulator.url("telsam"),
+    }
+
+
+@pytest.fixture
+def make_entry(simulator: Simulator) -> Callable[[str], MockConfigEntry]:
+    """Build a config entry of a credential kind, pointing at the simulator."""
+
+    def _make(kind: str) -> MockConfigEntry:
+        data = entry_data(simulator, kind)
+        provider = data[CONF_PROVIDER]
+        return MockConfigEntry(
+            domain=DOMAIN,
+            title=TITLES[provider],
+            unique_id=UNIQUE_IDS[provider],
+            data=data,
+        )
+
+    return _make

@@ -1,0 +1,416 @@
+"""The HA-free provider clients against the simulator: success, credentials and every fault."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from email.utils import format_datetime
+from datetime import UTC, datetime, timedelta
+import socket
+
+import aiohttp
+import pytest
+
+from custom_components.santral.providers import (
+    BulutfonClient,
+    BulutsantralimClient,
+    PbxState,
+    ProviderClient,
+    SantralAuthenticationError,
+    SantralConnectionError,
+    SantralError,
+    SantralInvalidResponseError,
+    SantralProviderError,
+    SantralRateLimitedError,
+    TelsamClient,
+    normalize_number,
+    to_provider_number,
+)
+from custom_components.santral.providers.client import parse_retry_after
+from simulator import Fault, FaultKind, Simulator
+
+# The endpoint each client's account check calls, per simulator naming.
+ACCOUNT_ENDPOINTS = {
+    "bulutfon": "me",
+    "bulutsantralim": "caller_ids",
+    "telsam": "fax_list",
+}
+
+
+def make_client(
+    kind: str, simulator: Simulator, session: aiohttp.ClientSession, **overrides: str
+) -> ProviderClient:
+    """A client of `kind` with the simulator's valid credentials unless overridden."""
+    state = simulator.state
+    timeout = float(overrides.pop("timeout", 5))
+    if kind == "bulutfon_token":
+        return BulutfonClient(
+            session,
+            token=overrides.get("token", state.bulutfon.token),
+            base_url=simulator.url("bulutfon"),
+            timeout=timeout,
+        )
+    if kind == "bulutfon_login":
+        return BulutfonClient(
+            session,
+            email=overrides.get("email", state.bulutfon.email),
+            password=overrides.get("password", state.bulutfon.password),
+            base_url=simulator.url("bulutfon"),
+            timeout=timeout,
+        )
+    if kind == "bulutsantralim":
+        return BulutsantralimClient(
+            session,
+            api_key=overrides.get("api_key", state.bulutsantralim.api_key),
+            base_url=simulator.url("bulutsantralim"),
+            timeout=timeout,
+        )
+    return TelsamClient(
+        session,
+        username=overrides.get("username", state.telsam.username),
+        password=overrides.get("password", state.telsam.password),
+        client_id=overrides.get("client_id", state.telsam.client_id),
+        client_secret=overrides.get("client_secret", state.telsam.client_secret),
+        base_url=simulator.url("telsam"),
+        timeout=timeout,
+    )
+
+
+KINDS = ["bulutfon_token", "bulutfon_login", "bulutsantralim", "telsam"]
+
+
+def provider_of(kind: str) -> str:
+    """The simulator provider a credential kind talks to."""
+    return kind.split("_")[0]
+
+
+def assert_no_secret(simulator: Simulator, err: BaseException) -> None:
+    """No credential may appear in an exception message or its cause."""
+    texts = [str(err), repr(err), str(err.__cause__ or "")]
+    for secret in simulator.state.all_secrets():
+        for text in texts:
+            assert secret not in text
+
+
+async def test_bulutfon_account(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """`/me` becomes an Account with balance, state and package."""
+    for kind in ("bulutfon_token", "bulutfon_login"):
+        account = await make_client(kind, simulator, session).async_get_account()
+        assert account.identifier == "santral.bulutfon.net"
+        assert account.balance == Decimal("300.06")
+        assert account.currency == "TRY"
+        assert account.pbx_state is PbxState.CONFIRMED
+        assert account.package == "LARGE"
+
+
+async def test_bulutfon_account_quirks(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """Unknown PBX states, missing balance and package are tolerated."""
+    me = simulator.state.bulutfon.me
+    me["pbx"]["state"] = "SOMETHING_NEW"
+    me["credit"]["balance"] = None
+    del me["pbx"]["package"]
+    account = await make_client("bulutfon_token", simulator, session).async_get_account()
+    assert account.pbx_state is PbxState.UNKNOWN
+    assert account.balance is None
+    assert account.package is None
+
+
+@pytest.mark.parametrize(
+    ("me", "fragment"),
+    [
+        ({"user": {}}, "lacks the pbx"),
+        ({"pbx": {"state": "CONFIRMED"}, "credit": {}}, "names no PBX"),
+        ({"pbx": {"url": "x"}, "credit": {"balance": "çok"}}, "not a number"),
+    ],
+)
+async def test_bulutfon_malformed_me(
+    simulator: Simulator, session: aiohttp.ClientSession, me: dict[str, object], fragment: str
+) -> None:
+    """A `/me` of the wrong shape is an invalid response, not a crash."""
+    simulator.state.bulutfon.me = me
+    with pytest.raises(SantralInvalidResponseError, match=fragment):
+        await make_client("bulutfon_token", simulator, session).async_get_account()
+
+
+async def test_bulutfon_needs_credentials(session: aiohttp.ClientSession) -> None:
+    """A client without any credential is a programming error."""
+    with pytest.raises(ValueError, match="token"):
+        BulutfonClient(session, email="a@b.c")
+
+
+async def test_bulutsantralim_account(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """`/caller_ids` validates the key and names the PBX by its lowest number."""
+    account = await make_client("bulutsantralim", simulator, session).async_get_account()
+    assert account.identifier == "+908501234567"
+    assert account.numbers == ("+908501234567", "+908505320000")
+
+
+async def test_bulutsantralim_without_numbers(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A PBX without outbound numbers is identified by a digest of the key, not the key."""
+    simulator.state.bulutsantralim.caller_ids = []
+    account = await make_client("bulutsantralim", simulator, session).async_get_account()
+    assert account.name == "Bulutsantralim"
+    assert len(account.identifier) == 16
+    assert account.identifier not in simulator.state.bulutsantralim.api_key
+
+
+async def test_bulutsantralim_wrong_shape(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """`/caller_ids` must be a list."""
+    simulator.state.bulutsantralim.caller_ids = {"a": 1}  # type: ignore[assignment]
+    with pytest.raises(SantralInvalidResponseError, match="list"):
+        await make_client("bulutsantralim", simulator, session).async_get_account()
+
+
+async def test_telsam_account(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """The password grant runs once, then the token is reused."""
+    client = make_client("telsam", simulator, session)
+    assert isinstance(client, TelsamClient)
+    assert client.token is None
+    account = await client.async_get_account()
+    await client.async_get_account()
+    assert account.identifier == "api-kullanici"
+    assert client.token is not None
+    assert simulator.state.telsam.grants == {"password": 1}
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides"),
+    [
+        ("bulutfon_token", {"token": "wrong-token"}),
+        ("bulutfon_login", {"password": "wrong-password"}),
+        ("bulutsantralim", {"api_key": "K00000000-wrong"}),
+        ("telsam", {"password": "wrong-password"}),
+        ("telsam", {"client_secret": "wrong-secret"}),
+    ],
+)
+async def test_invalid_credentials(
+    simulator: Simulator,
+    session: aiohttp.ClientSession,
+    kind: str,
+    overrides: dict[str, str],
+) -> None:
+    """Wrong credentials are an authentication error that does not repeat them."""
+    with pytest.raises(SantralAuthenticationError) as err:
+        await make_client(kind, simulator, session, **overrides).async_get_account()
+    for value in overrides.values():
+        assert value not in str(err.value)
+    assert_no_secret(simulator, err.value)
+
+
+async def test_bulutfon_token_expired(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """Bulutfon's `Token expired` is an authentication error."""
+    simulator.state.bulutfon.token_expired = True
+    with pytest.raises(SantralAuthenticationError, match="Token expired"):
+        await make_client("bulutfon_token", simulator, session).async_get_account()
+
+
+async def test_telsam_refreshes_expired_token(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """An expired access token is renewed with the refresh token, not the password."""
+    client = make_client("telsam", simulator, session)
+    await client.async_get_account()
+    simulator.state.telsam.expire_access_tokens()
+    await client.async_get_account()
+    assert simulator.state.telsam.grants == {"password": 1, "refresh_token": 1}
+
+
+async def test_telsam_falls_back_to_password_grant(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """When the refresh token is gone too, a new password grant recovers silently."""
+    client = make_client("telsam", simulator, session)
+    await client.async_get_account()
+    simulator.state.telsam.expire_access_tokens()
+    simulator.state.telsam.revoke_refresh_tokens()
+    await client.async_get_account()
+    assert simulator.state.telsam.grants == {"password": 2}
+
+
+async def test_telsam_reauth_only_when_all_fail(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Expired token, dead refresh token and a changed password: authentication error."""
+    client = make_client("telsam", simulator, session)
+    await client.async_get_account()
+    simulator.state.telsam.expire_access_tokens()
+    simulator.state.telsam.revoke_refresh_tokens()
+    simulator.state.telsam.password = "changed-in-the-panel"
+    with pytest.raises(SantralAuthenticationError) as err:
+        await client.async_get_account()
+    assert_no_secret(simulator, err.value)
+
+
+async def test_telsam_rejects_fresh_token(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """A provider that rejects even a fresh token is an authentication error, not a loop."""
+    simulator.inject("telsam", "fax_list", Fault(FaultKind.REJECT, times=2, status=401, message="Unauthenticated."))
+    with pytest.raises(SantralAuthenticationError, match="freshly issued"):
+        await make_client("telsam", simulator, session).async_get_account()
+    assert simulator.count("telsam", "fax_list") == 2
+
+
+async def test_telsam_token_answer_without_token(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A token answer without access_token is an invalid response."""
+    simulator.inject("telsam", "token", Fault(FaultKind.TRUNCATED))
+    with pytest.raises(SantralInvalidResponseError):
+        await make_client("telsam", simulator, session).async_get_account()
+
+
+async def test_telsam_unsupported_grant_is_provider_error(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """OAuth errors that are not about credentials carry the provider's message."""
+    simulator.inject(
+        "telsam",
+        "token",
+        Fault(FaultKind.REJECT, status=400, message="The authorization grant type is not supported."),
+    )
+    with pytest.raises(SantralProviderError, match="grant type is not supported") as err:
+        await make_client("telsam", simulator, session).async_get_account()
+    assert err.value.status == 400
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_rate_limited(simulator: Simulator, session: aiohttp.ClientSession, kind: str) -> None:
+    """429 is a rate-limit error carrying the provider's Retry-After."""
+    provider = provider_of(kind)
+    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.RATE_LIMIT, retry_after=42))
+    with pytest.raises(SantralRateLimitedError) as err:
+        await make_client(kind, simulator, session).async_get_account()
+    assert err.value.retry_after == 42
+    assert_no_secret(simulator, err.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("status", [500, 502, 503])
+async def test_server_error(
+    simulator: Simulator, session: aiohttp.ClientSession, kind: str, status: int
+) -> None:
+    """5xx is a connection error: the provider is unavailable."""
+    provider = provider_of(kind)
+    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.SERVER_ERROR, status=status))
+    with pytest.raises(SantralConnectionError, match=f"HTTP {status}") as err:
+        await make_client(kind, simulator, session).async_get_account()
+    assert_no_secret(simulator, err.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_timeout(simulator: Simulator, session: aiohttp.ClientSession, kind: str) -> None:
+    """A slow provider times out as a connection error."""
+    provider = provider_of(kind)
+    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.SLOW, delay=1.0))
+    with pytest.raises(SantralConnectionError, match="Timed out") as err:
+        await make_client(kind, simulator, session, timeout="0.2").async_get_account()
+    assert_no_secret(simulator, err.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fault", [FaultKind.HTML, FaultKind.TRUNCATED])
+async def test_malformed_body(
+    simulator: Simulator, session: aiohttp.ClientSession, kind: str, fault: FaultKind
+) -> None:
+    """An HTML error page or truncated JSON is an invalid response."""
+    provider = provider_of(kind)
+    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(fault))
+    with pytest.raises(SantralInvalidResponseError) as err:
+        await make_client(kind, simulator, session).async_get_account()
+    assert_no_secret(simulator, err.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_provider_refusal(simulator: Simulator, session: aiohttp.ClientSession, kind: str) -> None:
+    """A 4xx refusal reaches the caller with the provider's own words."""
+    provider = provider_of(kind)
+    simulator.inject(
+        provider,
+        ACCOUNT_ENDPOINTS[provider],
+        Fault(FaultKind.REJECT, status=422, message="did değeri geçersiz."),
+    )
+    with pytest.raises(SantralProviderError) as err:
+        await make_client(kind, simulator, session).async_get_account()
+    assert err.value.provider_message == "did değeri geçersiz."
+    assert err.value.status == 422
+
+
+async def test_bulutsantralim_echoed_key_is_scrubbed(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Bulutsantralim echoes keys in errors; the client never passes them on."""
+    key = simulator.state.bulutsantralim.api_key
+    simulator.inject("bulutsantralim", "caller_ids", Fault(FaultKind.REJECT, message=f"quota exceeded for {key}"))
+    with pytest.raises(SantralProviderError) as err:
+        await make_client("bulutsantralim", simulator, session).async_get_account()
+    assert key not in err.value.provider_message
+    assert "**REDACTED**" in err.value.provider_message
+
+
+async def test_bulutfon_refusal_without_json(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+    """A Bulutfon refusal in plain text still carries its message."""
+    simulator.inject("bulutsantralim", "caller_ids", Fault(FaultKind.REJECT, message=""))
+    with pytest.raises(SantralProviderError, match="HTTP 400"):
+        await make_client("bulutsantralim", simulator, session).async_get_account()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_connection_refused(session: aiohttp.ClientSession, simulator: Simulator, kind: str) -> None:
+    """Nothing listening is a connection error."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    await simulator.stop()
+    simulator.base_url = f"http://127.0.0.1:{port}"
+    with pytest.raises(SantralConnectionError, match="Could not reach") as err:
+        await make_client(kind, simulator, session).async_get_account()
+    assert_no_secret(simulator, err.value)
+
+
+async def test_all_errors_share_a_base() -> None:
+    """Callers can catch every provider failure at once."""
+    for error in (
+        SantralAuthenticationError,
+        SantralConnectionError,
+        SantralInvalidResponseError,
+        SantralProviderError,
+        SantralRateLimitedError,
+    ):
+        assert issubclass(error, SantralError)
+
+
+def test_retry_after_parsing() -> None:
+    """Retry-After comes in seconds or as an HTTP date."""
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    assert 80 <= (parse_retry_after(later) or 0) <= 90
+    earlier = format_datetime(datetime.now(UTC) - timedelta(seconds=90), usegmt=True)
+    assert parse_retry_after(earlier) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (905321234567, "+905321234567"),
+        ("05321234567", "+905321234567"),
+        ("5321234567", "+905321234567"),
+        ("+90 532 123 45 67", "+905321234567"),
+        ("0090 532 123 45 67", "+905321234567"),
+        ("1001", "1001"),
+        (101, "101"),
+        ("", ""),
+        (None, ""),
+        (True, ""),
+        ("123456789", "123456789"),
+    ],
+)
+def test_normalize_number(raw: object, expected: str) -> None:
+    """Numbers in every provider spelling normalize to E.164; short numbers stay."""
+    assert normalize_number(raw) == expected
+
+
+def test_provider_number() -> None:
+    """Providers want `90XXXXXXXXXX`."""
+    assert to_provider_number("0532 123 45 67") == "905321234567"
