@@ -4,4 +4,11 @@ from .app import PREFIXES, Simulator, create_app
 from .faults import Fault, FaultKind
 from .state import SimulatorState
 
-__all__ = ["PREFIXES", "Fault", "FaultKind", "Simulator", "SimulatorState", "create_app"]
+__all__ = [
+    "PREFIXES",
+    "Fault",
+    "FaultKind",
+    "Simulator",
+    "SimulatorState",
+    "create_app",
+]

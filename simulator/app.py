@@ -27,8 +27,12 @@ def _rate_limited(provider: str, fault: Fault) -> web.Response:
     if provider == "bulutsantralim":
         return web.Response(text="Too Many Requests", status=429, headers=headers)
     if provider == "telsam":
-        return web.json_response({"message": "Too Many Attempts."}, status=429, headers=headers)
-    return web.json_response({"error": "Too Many Requests"}, status=429, headers=headers)
+        return web.json_response(
+            {"message": "Too Many Attempts."}, status=429, headers=headers
+        )
+    return web.json_response(
+        {"error": "Too Many Requests"}, status=429, headers=headers
+    )
 
 
 def _rejected(provider: str, fault: Fault) -> web.Response:
@@ -47,7 +51,9 @@ def _fault_middleware(provider: str, state: SimulatorState) -> Any:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         route = request.match_info.route
         endpoint = route.name or request.path
-        state.requests.append(RequestRecord(provider, endpoint, request.method, request.path))
+        state.requests.append(
+            RequestRecord(provider, endpoint, request.method, request.path)
+        )
         fault = state.take_fault(provider, endpoint)
         if fault is None:
             return await handler(request)
@@ -56,9 +62,13 @@ def _fault_middleware(provider: str, state: SimulatorState) -> Any:
         if fault.kind is FaultKind.REJECT:
             return _rejected(provider, fault)
         if fault.kind is FaultKind.SERVER_ERROR:
-            return web.Response(text=HTML_ERROR_PAGE, status=fault.status, content_type="text/html")
+            return web.Response(
+                text=HTML_ERROR_PAGE, status=fault.status, content_type="text/html"
+            )
         if fault.kind is FaultKind.HTML:
-            return web.Response(text=HTML_ERROR_PAGE, status=200, content_type="text/html")
+            return web.Response(
+                text=HTML_ERROR_PAGE, status=200, content_type="text/html"
+            )
         if fault.kind is FaultKind.SLOW:
             await asyncio.sleep(fault.delay)
             return await handler(request)
@@ -162,7 +172,7 @@ class Simulator:
             self._runner = None
 
     def url(self, provider: str) -> str:
-        """The API root of `provider`, as a client's base URL."""
+        """Return the API root of `provider`, as a client's base URL."""
         return f"{self.base_url}{PREFIXES[provider]}"
 
     def inject(self, provider: str, endpoint: str, fault: Fault) -> None:

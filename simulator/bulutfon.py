@@ -24,7 +24,10 @@ def _authorize(request: web.Request) -> web.Response | None:
         if account.token_expired:
             return _json_error("Token expired", 401)
         return None
-    if query.get("email") == account.email and query.get("password") == account.password:
+    if (
+        query.get("email") == account.email
+        and query.get("password") == account.password
+    ):
         return None
     return _json_error("Unauthorized", 401)
 
@@ -37,7 +40,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 def create_app(state: SimulatorState) -> web.Application:
-    """The Bulutfon sub-application, mounted at /bulutfon."""
+    """Build the Bulutfon sub-application, mounted at /bulutfon."""
     app = web.Application()
     app[STATE_KEY] = state
     app.router.add_get(r"/me{ext:(\.json)?}", me, name="me")

@@ -31,7 +31,7 @@ async def caller_ids(request: web.Request) -> web.Response:
 
 
 def create_app(state: SimulatorState) -> web.Application:
-    """The Bulutsantralim sub-application, mounted at /bulutsantralim."""
+    """Build the Bulutsantralim sub-application, mounted at /bulutsantralim."""
     app = web.Application()
     app[STATE_KEY] = state
     app.router.add_get("/caller_ids", caller_ids, name="caller_ids")

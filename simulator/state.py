@@ -43,7 +43,9 @@ class BulutsantralimState:
     """One Bulutsantralim PBX."""
 
     api_key: str = "K12345678-1234-5678-4321-123456789012"
-    caller_ids: list[str] = field(default_factory=lambda: ["908505320000", "908501234567"])
+    caller_ids: list[str] = field(
+        default_factory=lambda: ["908505320000", "908501234567"]
+    )
 
 
 @dataclass(slots=True)

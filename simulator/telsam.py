@@ -41,18 +41,28 @@ async def token(request: web.Request) -> web.Response:
     """POST /oauth/token: password and refresh_token grants."""
     user = request.app[STATE_KEY].telsam
     body = await _json_body(request)
-    if str(body.get("client_id")) != user.client_id or body.get("client_secret") != user.client_secret:
+    if (
+        str(body.get("client_id")) != user.client_id
+        or body.get("client_secret") != user.client_secret
+    ):
         return web.json_response(INVALID_CLIENT, status=401)
     grant_type = body.get("grant_type")
     if grant_type == "password":
-        if body.get("username") != user.username or body.get("password") != user.password:
+        if (
+            body.get("username") != user.username
+            or body.get("password") != user.password
+        ):
             return web.json_response(INVALID_GRANT, status=400)
         return web.json_response(user.issue("password"))
     if grant_type == "refresh_token":
         refresh = body.get("refresh_token")
         if refresh not in user.refresh_tokens:
             return web.json_response(
-                {**INVALID_GRANT, "error_description": "The refresh token is invalid.", "message": "The refresh token is invalid."},
+                {
+                    **INVALID_GRANT,
+                    "error_description": "The refresh token is invalid.",
+                    "message": "The refresh token is invalid.",
+                },
                 status=400,
             )
         user.refresh_tokens.discard(refresh)
@@ -63,7 +73,10 @@ async def token(request: web.Request) -> web.Response:
 def _authorized(request: web.Request) -> bool:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and value in request.app[STATE_KEY].telsam.access_tokens
+    return (
+        scheme.lower() == "bearer"
+        and value in request.app[STATE_KEY].telsam.access_tokens
+    )
 
 
 async def fax_list(request: web.Request) -> web.Response:
@@ -87,7 +100,7 @@ async def fax_list(request: web.Request) -> web.Response:
 
 
 def create_app(state: SimulatorState) -> web.Application:
-    """The Telsam sub-application, mounted at /telsam/api/v1."""
+    """Build the Telsam sub-application, mounted at /telsam/api/v1."""
     app = web.Application()
     app[STATE_KEY] = state
     app.router.add_post("/oauth/token", token, name="token")

@@ -7,7 +7,15 @@ import logging
 from typing import Any
 
 import aiohttp
+from homeassistant.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+)
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.santral.const import (
     CONF_BASE_URL,
@@ -16,14 +24,6 @@ from custom_components.santral.const import (
     CONF_PROVIDER,
     DOMAIN,
 )
-from homeassistant.const import (
-    CONF_ACCESS_TOKEN,
-    CONF_API_KEY,
-    CONF_EMAIL,
-    CONF_PASSWORD,
-    CONF_USERNAME,
-)
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from simulator import Simulator, SimulatorState
 
 UNIQUE_IDS = {
@@ -66,7 +66,7 @@ def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Generator[None]:
 
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
-    """The provider simulator, listening on a free port of 127.0.0.1."""
+    """Run the provider simulator, listening on a free port of 127.0.0.1."""
     sim = Simulator()
     _SIMULATOR_STATES.append(sim.state)
     await sim.start("127.0.0.1", 0)
@@ -76,7 +76,7 @@ async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
 
 @pytest.fixture
 async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
-    """A plain aiohttp session for testing the HA-free clients."""
+    """Open a plain aiohttp session for testing the HA-free clients."""
     async with aiohttp.ClientSession() as client_session:
         yield client_session
 

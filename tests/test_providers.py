@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
-from datetime import UTC, datetime, timedelta
 import socket
 
 import aiohttp
@@ -39,7 +39,7 @@ ACCOUNT_ENDPOINTS = {
 def make_client(
     kind: str, simulator: Simulator, session: aiohttp.ClientSession, **overrides: str
 ) -> ProviderClient:
-    """A client of `kind` with the simulator's valid credentials unless overridden."""
+    """Build a client of `kind` with the simulator's valid credentials unless overridden."""
     state = simulator.state
     timeout = float(overrides.pop("timeout", 5))
     if kind == "bulutfon_token":
@@ -79,8 +79,8 @@ KINDS = ["bulutfon_token", "bulutfon_login", "bulutsantralim", "telsam"]
 
 
 def provider_of(kind: str) -> str:
-    """The simulator provider a credential kind talks to."""
-    return kind.split("_")[0]
+    """Return the simulator provider a credential kind talks to."""
+    return kind.split("_", maxsplit=1)[0]
 
 
 def assert_no_secret(simulator: Simulator, err: BaseException) -> None:
@@ -91,7 +91,9 @@ def assert_no_secret(simulator: Simulator, err: BaseException) -> None:
             assert secret not in text
 
 
-async def test_bulutfon_account(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_bulutfon_account(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """`/me` becomes an Account with balance, state and package."""
     for kind in ("bulutfon_token", "bulutfon_login"):
         account = await make_client(kind, simulator, session).async_get_account()
@@ -102,13 +104,17 @@ async def test_bulutfon_account(simulator: Simulator, session: aiohttp.ClientSes
         assert account.package == "LARGE"
 
 
-async def test_bulutfon_account_quirks(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_bulutfon_account_quirks(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """Unknown PBX states, missing balance and package are tolerated."""
     me = simulator.state.bulutfon.me
     me["pbx"]["state"] = "SOMETHING_NEW"
     me["credit"]["balance"] = None
     del me["pbx"]["package"]
-    account = await make_client("bulutfon_token", simulator, session).async_get_account()
+    account = await make_client(
+        "bulutfon_token", simulator, session
+    ).async_get_account()
     assert account.pbx_state is PbxState.UNKNOWN
     assert account.balance is None
     assert account.package is None
@@ -123,7 +129,10 @@ async def test_bulutfon_account_quirks(simulator: Simulator, session: aiohttp.Cl
     ],
 )
 async def test_bulutfon_malformed_me(
-    simulator: Simulator, session: aiohttp.ClientSession, me: dict[str, object], fragment: str
+    simulator: Simulator,
+    session: aiohttp.ClientSession,
+    me: dict[str, object],
+    fragment: str,
 ) -> None:
     """A `/me` of the wrong shape is an invalid response, not a crash."""
     simulator.state.bulutfon.me = me
@@ -137,9 +146,13 @@ async def test_bulutfon_needs_credentials(session: aiohttp.ClientSession) -> Non
         BulutfonClient(session, email="a@b.c")
 
 
-async def test_bulutsantralim_account(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_bulutsantralim_account(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """`/caller_ids` validates the key and names the PBX by its lowest number."""
-    account = await make_client("bulutsantralim", simulator, session).async_get_account()
+    account = await make_client(
+        "bulutsantralim", simulator, session
+    ).async_get_account()
     assert account.identifier == "+908501234567"
     assert account.numbers == ("+908501234567", "+908505320000")
 
@@ -149,20 +162,26 @@ async def test_bulutsantralim_without_numbers(
 ) -> None:
     """A PBX without outbound numbers is identified by a digest of the key, not the key."""
     simulator.state.bulutsantralim.caller_ids = []
-    account = await make_client("bulutsantralim", simulator, session).async_get_account()
+    account = await make_client(
+        "bulutsantralim", simulator, session
+    ).async_get_account()
     assert account.name == "Bulutsantralim"
     assert len(account.identifier) == 16
     assert account.identifier not in simulator.state.bulutsantralim.api_key
 
 
-async def test_bulutsantralim_wrong_shape(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_bulutsantralim_wrong_shape(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """`/caller_ids` must be a list."""
     simulator.state.bulutsantralim.caller_ids = {"a": 1}  # type: ignore[assignment]
     with pytest.raises(SantralInvalidResponseError, match="list"):
         await make_client("bulutsantralim", simulator, session).async_get_account()
 
 
-async def test_telsam_account(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_telsam_account(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """The password grant runs once, then the token is reused."""
     client = make_client("telsam", simulator, session)
     assert isinstance(client, TelsamClient)
@@ -198,7 +217,9 @@ async def test_invalid_credentials(
     assert_no_secret(simulator, err.value)
 
 
-async def test_bulutfon_token_expired(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_bulutfon_token_expired(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """Bulutfon's `Token expired` is an authentication error."""
     simulator.state.bulutfon.token_expired = True
     with pytest.raises(SantralAuthenticationError, match="Token expired"):
@@ -242,9 +263,15 @@ async def test_telsam_reauth_only_when_all_fail(
     assert_no_secret(simulator, err.value)
 
 
-async def test_telsam_rejects_fresh_token(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_telsam_rejects_fresh_token(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """A provider that rejects even a fresh token is an authentication error, not a loop."""
-    simulator.inject("telsam", "fax_list", Fault(FaultKind.REJECT, times=2, status=401, message="Unauthenticated."))
+    simulator.inject(
+        "telsam",
+        "fax_list",
+        Fault(FaultKind.REJECT, times=2, status=401, message="Unauthenticated."),
+    )
     with pytest.raises(SantralAuthenticationError, match="freshly issued"):
         await make_client("telsam", simulator, session).async_get_account()
     assert simulator.count("telsam", "fax_list") == 2
@@ -266,18 +293,30 @@ async def test_telsam_unsupported_grant_is_provider_error(
     simulator.inject(
         "telsam",
         "token",
-        Fault(FaultKind.REJECT, status=400, message="The authorization grant type is not supported."),
+        Fault(
+            FaultKind.REJECT,
+            status=400,
+            message="The authorization grant type is not supported.",
+        ),
     )
-    with pytest.raises(SantralProviderError, match="grant type is not supported") as err:
+    with pytest.raises(
+        SantralProviderError, match="grant type is not supported"
+    ) as err:
         await make_client("telsam", simulator, session).async_get_account()
     assert err.value.status == 400
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_rate_limited(simulator: Simulator, session: aiohttp.ClientSession, kind: str) -> None:
+async def test_rate_limited(
+    simulator: Simulator, session: aiohttp.ClientSession, kind: str
+) -> None:
     """429 is a rate-limit error carrying the provider's Retry-After."""
     provider = provider_of(kind)
-    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.RATE_LIMIT, retry_after=42))
+    simulator.inject(
+        provider,
+        ACCOUNT_ENDPOINTS[provider],
+        Fault(FaultKind.RATE_LIMIT, retry_after=42),
+    )
     with pytest.raises(SantralRateLimitedError) as err:
         await make_client(kind, simulator, session).async_get_account()
     assert err.value.retry_after == 42
@@ -291,17 +330,25 @@ async def test_server_error(
 ) -> None:
     """5xx is a connection error: the provider is unavailable."""
     provider = provider_of(kind)
-    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.SERVER_ERROR, status=status))
+    simulator.inject(
+        provider,
+        ACCOUNT_ENDPOINTS[provider],
+        Fault(FaultKind.SERVER_ERROR, status=status),
+    )
     with pytest.raises(SantralConnectionError, match=f"HTTP {status}") as err:
         await make_client(kind, simulator, session).async_get_account()
     assert_no_secret(simulator, err.value)
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_timeout(simulator: Simulator, session: aiohttp.ClientSession, kind: str) -> None:
+async def test_timeout(
+    simulator: Simulator, session: aiohttp.ClientSession, kind: str
+) -> None:
     """A slow provider times out as a connection error."""
     provider = provider_of(kind)
-    simulator.inject(provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.SLOW, delay=1.0))
+    simulator.inject(
+        provider, ACCOUNT_ENDPOINTS[provider], Fault(FaultKind.SLOW, delay=1.0)
+    )
     with pytest.raises(SantralConnectionError, match="Timed out") as err:
         await make_client(kind, simulator, session, timeout="0.2").async_get_account()
     assert_no_secret(simulator, err.value)
@@ -321,7 +368,9 @@ async def test_malformed_body(
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_provider_refusal(simulator: Simulator, session: aiohttp.ClientSession, kind: str) -> None:
+async def test_provider_refusal(
+    simulator: Simulator, session: aiohttp.ClientSession, kind: str
+) -> None:
     """A 4xx refusal reaches the caller with the provider's own words."""
     provider = provider_of(kind)
     simulator.inject(
@@ -340,22 +389,32 @@ async def test_bulutsantralim_echoed_key_is_scrubbed(
 ) -> None:
     """Bulutsantralim echoes keys in errors; the client never passes them on."""
     key = simulator.state.bulutsantralim.api_key
-    simulator.inject("bulutsantralim", "caller_ids", Fault(FaultKind.REJECT, message=f"quota exceeded for {key}"))
+    simulator.inject(
+        "bulutsantralim",
+        "caller_ids",
+        Fault(FaultKind.REJECT, message=f"quota exceeded for {key}"),
+    )
     with pytest.raises(SantralProviderError) as err:
         await make_client("bulutsantralim", simulator, session).async_get_account()
     assert key not in err.value.provider_message
     assert "**REDACTED**" in err.value.provider_message
 
 
-async def test_bulutfon_refusal_without_json(simulator: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_bulutfon_refusal_without_json(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
     """A Bulutfon refusal in plain text still carries its message."""
-    simulator.inject("bulutsantralim", "caller_ids", Fault(FaultKind.REJECT, message=""))
+    simulator.inject(
+        "bulutsantralim", "caller_ids", Fault(FaultKind.REJECT, message="")
+    )
     with pytest.raises(SantralProviderError, match="HTTP 400"):
         await make_client("bulutsantralim", simulator, session).async_get_account()
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_connection_refused(session: aiohttp.ClientSession, simulator: Simulator, kind: str) -> None:
+async def test_connection_refused(
+    session: aiohttp.ClientSession, simulator: Simulator, kind: str
+) -> None:
     """Nothing listening is a connection error."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

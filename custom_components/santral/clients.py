@@ -40,7 +40,9 @@ def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ProviderClien
             base_url=base_url,
         )
     if provider is Provider.BULUTSANTRALIM:
-        return BulutsantralimClient(session, api_key=data[CONF_API_KEY], base_url=base_url)
+        return BulutsantralimClient(
+            session, api_key=data[CONF_API_KEY], base_url=base_url
+        )
     return TelsamClient(
         session,
         username=data[CONF_USERNAME],

@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import (
     CONF_ACCESS_TOKEN,
@@ -22,6 +20,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+import voluptuous as vol
 
 from .clients import create_client
 from .const import (
@@ -46,7 +45,9 @@ from .providers import (
 
 TEXT = TextSelector()
 SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
+EMAIL = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+)
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
 # Each credential step: its provider and its fields, in the order the form shows them.
@@ -67,7 +68,7 @@ CREDENTIAL_STEPS: dict[str, tuple[Provider, dict[str, TextSelector]]] = {
 
 
 def credential_step(data: Mapping[str, Any]) -> str:
-    """The credential step that produced (or would re-enter) the entry `data`."""
+    """Return the credential step that produced (or would re-enter) the entry `data`."""
     provider = Provider(data[CONF_PROVIDER])
     if provider is Provider.BULUTFON:
         return "bulutfon_token" if data.get(CONF_ACCESS_TOKEN) else "bulutfon_login"
@@ -76,17 +77,21 @@ def credential_step(data: Mapping[str, Any]) -> str:
 
 def _credentials_schema(step_id: str, *, with_base_url: bool) -> vol.Schema:
     provider, fields = CREDENTIAL_STEPS[step_id]
-    schema: dict[vol.Marker, Any] = {vol.Required(key): selector for key, selector in fields.items()}
+    schema: dict[vol.Marker, Any] = {
+        vol.Required(key): selector for key, selector in fields.items()
+    }
     if with_base_url:
         schema[vol.Required(SECTION_ADVANCED)] = section(
-            vol.Schema({vol.Required(CONF_BASE_URL, default=DEFAULT_BASE_URLS[provider]): URL}),
+            vol.Schema(
+                {vol.Required(CONF_BASE_URL, default=DEFAULT_BASE_URLS[provider]): URL}
+            ),
             {"collapsed": True},
         )
     return vol.Schema(schema)
 
 
 def _valid_base_url(value: str) -> str | None:
-    """The base URL without a trailing slash, or None when it is not an http(s) URL."""
+    """Return the base URL without a trailing slash, or None when it is not http(s)."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
@@ -153,8 +158,10 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             placeholders["provider_message"] = err.provider_message
         except SantralError:
             errors["base"] = "cannot_connect"
-        except Exception:
-            LOGGER.exception("Unexpected error while checking %s credentials", data[CONF_PROVIDER])
+        except Exception:  # noqa: BLE001
+            LOGGER.exception(
+                "Unexpected error while checking %s credentials", data[CONF_PROVIDER]
+            )
             errors["base"] = "unknown"
         return None
 
@@ -171,14 +178,20 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 data: dict[str, Any] = {
                     CONF_PROVIDER: provider.value,
-                    **{key: user_input[key].strip() for key in fields if key != CONF_PASSWORD},
+                    **{
+                        key: user_input[key].strip()
+                        for key in fields
+                        if key != CONF_PASSWORD
+                    },
                     CONF_BASE_URL: base_url,
                 }
                 if CONF_PASSWORD in fields:
                     data[CONF_PASSWORD] = user_input[CONF_PASSWORD]
                 account = await self._async_validate(data, errors, placeholders)
                 if account is not None:
-                    await self.async_set_unique_id(f"{provider.value}_{account.identifier}")
+                    await self.async_set_unique_id(
+                        f"{provider.value}_{account.identifier}"
+                    )
                     self._abort_if_unique_id_configured()
                     return self.async_create_entry(
                         title=f"{PROVIDER_NAMES[provider]} {account.name}", data=data
@@ -195,7 +208,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
-        """The provider stopped accepting the stored credentials."""
+        """Start over when the provider stops accepting the stored credentials."""
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -210,9 +223,13 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, **user_input}
             account = await self._async_validate(data, errors, placeholders)
             if account is not None:
-                await self.async_set_unique_id(f"{data[CONF_PROVIDER]}_{account.identifier}")
+                await self.async_set_unique_id(
+                    f"{data[CONF_PROVIDER]}_{account.identifier}"
+                )
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=user_input
+                )
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_credentials_schema(step_id, with_base_url=False),

@@ -11,7 +11,7 @@ from .providers import Provider
 
 
 def account_device_info(entry: SantralConfigEntry) -> DeviceInfo:
-    """The device that stands for the provider account of `entry`."""
+    """Describe the device that stands for the provider account of `entry`."""
     provider = Provider(entry.runtime_data.client.provider)
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},

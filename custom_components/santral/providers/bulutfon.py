@@ -57,7 +57,9 @@ class BulutfonClient(ProviderClient):
         assert self._email is not None and self._password is not None
         return {"email": self._email, "password": self._password}
 
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    async def _get(
+        self, path: str, params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         response = await self._request(
             "GET", path, params={**(params or {}), **self._auth_params()}
         )
@@ -93,7 +95,9 @@ class BulutfonClient(ProviderClient):
         pbx = data.get("pbx")
         credit = data.get("credit")
         if not isinstance(pbx, dict) or not isinstance(credit, dict):
-            raise SantralInvalidResponseError("Bulutfon /me lacks the pbx or credit object")
+            raise SantralInvalidResponseError(
+                "Bulutfon /me lacks the pbx or credit object"
+            )
         identifier = pbx.get("url") or pbx.get("name")
         if not identifier:
             raise SantralInvalidResponseError("Bulutfon /me names no PBX")

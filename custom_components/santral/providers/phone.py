@@ -27,7 +27,10 @@ def normalize_number(value: object) -> str:
         return digits
     if digits.startswith("00"):
         return f"+{digits[2:]}"
-    if digits.startswith(TURKEY_COUNTRY_CODE) and len(digits) == NATIONAL_NUMBER_LENGTH + 2:
+    if (
+        digits.startswith(TURKEY_COUNTRY_CODE)
+        and len(digits) == NATIONAL_NUMBER_LENGTH + 2
+    ):
         return f"+{digits}"
     if digits.startswith("0") and len(digits) == NATIONAL_NUMBER_LENGTH + 1:
         return f"+{TURKEY_COUNTRY_CODE}{digits[1:]}"

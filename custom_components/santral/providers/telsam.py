@@ -26,7 +26,9 @@ from .models import Account, Capability, Provider
 TELSAM_BASE_URL = "http://yenifaks.telsam.com.tr/api/v1"
 TOKEN_PATH = "/oauth/token"
 FAX_LIST_PATH = "/fax"
-AUTH_ERRORS = frozenset({"invalid_grant", "invalid_client", "invalid_request", "access_denied"})
+AUTH_ERRORS = frozenset(
+    {"invalid_grant", "invalid_client", "invalid_request", "access_denied"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,9 @@ class TelsamClient(ProviderClient):
             if attempt == 0:
                 await self._renew(token)
         if response.status == 401:
-            raise SantralAuthenticationError("Telsam keeps rejecting a freshly issued token")
+            raise SantralAuthenticationError(
+                "Telsam keeps rejecting a freshly issued token"
+            )
         if not response.ok:
             _, message = self._error_message(response)
             raise SantralProviderError(message, response.status)

@@ -1,0 +1,60 @@
+"""Account sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import (
+    ATTR_DEVICE_CLASS,
+    ATTR_UNIT_OF_MEASUREMENT,
+    EntityCategory,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import Simulator
+
+PREFIX = "sensor.bulutfon_santral_bulutfon_net"
+
+
+async def test_bulutfon_account_sensors(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Balance in TRY, PBX state as an enum and the package as a diagnostic."""
+    entry = make_entry("bulutfon_token")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    balance = hass.states.get(f"{PREFIX}_balance")
+    assert balance.state == "300.06"
+    assert balance.attributes[ATTR_UNIT_OF_MEASUREMENT] == "TRY"
+    assert balance.attributes[ATTR_DEVICE_CLASS] == SensorDeviceClass.MONETARY
+
+    pbx_state = hass.states.get(f"{PREFIX}_pbx_state")
+    assert pbx_state.state == "confirmed"
+    assert "suspended" in pbx_state.attributes["options"]
+
+    assert hass.states.get(f"{PREFIX}_package").state == "LARGE"
+    package = entity_registry.async_get(f"{PREFIX}_package")
+    assert package.entity_category is EntityCategory.DIAGNOSTIC
+    assert package.unique_id == f"{entry.entry_id}_package"
+
+
+async def test_providers_without_account_data_have_no_sensors(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Bulutsantralim and Telsam report no balance: no empty sensors are made."""
+    for kind in ("bulutsantralim", "telsam"):
+        entry = make_entry(kind)
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert er.async_entries_for_config_entry(entity_registry, entry.entry_id) == []
