@@ -40,6 +40,14 @@ def _rejected(provider: str, fault: Fault) -> web.Response:
     if provider == "bulutsantralim":
         return web.Response(text=fault.message, status=status)
     if provider == "telsam":
+        if (
+            status == 422
+        ):  # Laravel validation errors, as in the Yenifaks send-fax example
+            body = {
+                "message": "The given data was invalid.",
+                "errors": {"did": [fault.message]},
+            }
+            return web.json_response(body, status=status)
         return web.json_response({"message": fault.message}, status=status)
     return web.json_response({"error": fault.message}, status=status)
 

@@ -60,8 +60,9 @@ class TelsamState:
     refresh_tokens: set[str] = field(default_factory=set)
     grants: Counter[str] = field(default_factory=Counter)
     issued: list[str] = field(default_factory=list)
+    issue_refresh_tokens: bool = True
 
-    def issue(self, grant_type: str) -> dict[str, Any]:
+    def issue(self, grant_type: str) -> dict[str, str | int]:
         """Issue a token pair as Laravel Passport does."""
         self.grants[grant_type] += 1
         access = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + secrets.token_urlsafe(48)
@@ -69,12 +70,14 @@ class TelsamState:
         self.access_tokens.add(access)
         self.refresh_tokens.add(refresh)
         self.issued += [access, refresh]
-        return {
+        answer = {
             "token_type": "Bearer",
             "expires_in": 31536000,
             "access_token": access,
-            "refresh_token": refresh,
         }
+        if self.issue_refresh_tokens:
+            answer["refresh_token"] = refresh
+        return answer
 
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far stale; refresh tokens still work."""

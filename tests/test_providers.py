@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from email.utils import format_datetime
@@ -14,6 +15,7 @@ from custom_components.santral.providers import (
     BulutfonClient,
     BulutsantralimClient,
     PbxState,
+    Provider,
     ProviderClient,
     SantralAuthenticationError,
     SantralConnectionError,
@@ -25,7 +27,7 @@ from custom_components.santral.providers import (
     normalize_number,
     to_provider_number,
 )
-from custom_components.santral.providers.client import parse_retry_after
+from custom_components.santral.providers.client import Response, parse_retry_after
 from simulator import Fault, FaultKind, Simulator
 
 # The endpoint each client's account check calls, per simulator naming.
@@ -473,3 +475,63 @@ def test_normalize_number(raw: object, expected: str) -> None:
 def test_provider_number() -> None:
     """Providers want `90XXXXXXXXXX`."""
     assert to_provider_number("0532 123 45 67") == "905321234567"
+
+
+async def test_telsam_concurrent_calls_renew_once(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Several calls that meet an expired token together refresh it once."""
+    client = make_client("telsam", simulator, session)
+    await client.async_get_account()
+    simulator.state.telsam.expire_access_tokens()
+    await asyncio.gather(*(client.async_get_account() for _ in range(3)))
+    assert simulator.state.telsam.grants == {"password": 1, "refresh_token": 1}
+
+
+async def test_telsam_token_without_refresh_token(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A token answer without a refresh token falls back to the password grant next time."""
+    simulator.state.telsam.issue_refresh_tokens = False
+    client = make_client("telsam", simulator, session)
+    await client.async_get_account()
+    simulator.state.telsam.expire_access_tokens()
+    await client.async_get_account()
+    assert simulator.state.telsam.grants == {"password": 2}
+
+
+@pytest.mark.parametrize(
+    ("client_kind", "status", "body", "expected"),
+    [
+        ("bulutfon_token", 404, b"<html>Not Found</html>", "<html>Not Found</html>"),
+        ("bulutfon_token", 400, b"", "HTTP 400"),
+        ("bulutfon_token", 400, b'{"success": false}', '{"success": false}'),
+        ("telsam", 404, b"Not Found!", "Not Found!"),
+        ("telsam", 404, b'{"message": "Not Found!"}', "Not Found!"),
+        ("telsam", 400, b'{"error": "invalid_scope"}', "invalid_scope"),
+    ],
+)
+async def test_refusal_messages(
+    simulator: Simulator,
+    session: aiohttp.ClientSession,
+    client_kind: str,
+    status: int,
+    body: bytes,
+    expected: str,
+) -> None:
+    """Refusals in every shape the providers use become a readable message."""
+    client = make_client(client_kind, simulator, session)
+    response = Response(client.provider, status, "text/html", body)
+    if isinstance(client, TelsamClient):
+        assert client._error_message(response)[1] == expected  # noqa: SLF001
+    else:
+        assert isinstance(client, BulutfonClient)
+        assert client._error_message(response) == expected  # noqa: SLF001
+
+
+def test_json_object_shape() -> None:
+    """A JSON answer of the wrong shape is an invalid response."""
+    response = Response(Provider.TELSAM, 200, "application/json", b"[1, 2]")
+    assert response.json() == [1, 2]
+    with pytest.raises(SantralInvalidResponseError, match="list where an object"):
+        response.json_object()

@@ -16,7 +16,6 @@ from .providers import (
     ProviderClient,
     SantralAuthenticationError,
     SantralConnectionError,
-    SantralError,
     SantralInvalidResponseError,
     SantralProviderError,
     SantralRateLimitedError,
@@ -69,12 +68,6 @@ async def call_provider[T](call: Callable[[], Awaitable[T]]) -> T:
             translation_domain=DOMAIN,
             translation_key="provider_error",
             translation_placeholders={"message": err.provider_message},
-        ) from err
-    except SantralError as err:  # a future subclass; still never a crash
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
         ) from err
 
 

@@ -81,12 +81,8 @@ class BulutfonClient(ProviderClient):
             body = response.json()
         except SantralInvalidResponseError:
             body = None
-        if isinstance(body, dict):
-            error = body.get("error") or body.get("message")
-            if isinstance(error, dict):
-                error = error.get("message")
-            if error:
-                return self.scrub(str(error))
+        if isinstance(body, dict) and body.get("error"):
+            return self.scrub(str(body["error"]))
         return self.scrub(response.text()[:200]) or f"HTTP {response.status}"
 
     async def async_get_account(self) -> Account:

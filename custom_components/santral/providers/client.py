@@ -97,11 +97,6 @@ class ProviderClient(ABC):
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
 
-    @property
-    def base_url(self) -> str:
-        """The API root this client talks to."""
-        return self._base_url
-
     @abstractmethod
     def _secrets(self) -> Iterable[str]:
         """Values that must never appear in a message: keys, tokens, passwords."""
@@ -112,9 +107,8 @@ class ProviderClient(ABC):
 
     def scrub(self, text: str) -> str:
         """Replace every secret this client holds with a placeholder."""
-        for secret in self._secrets():
-            if secret:
-                text = text.replace(secret, REDACTED)
+        for secret in filter(None, self._secrets()):
+            text = text.replace(secret, REDACTED)
         return text
 
     async def _request(
