@@ -70,7 +70,7 @@ class TelsamState:
         self.access_tokens.add(access)
         self.refresh_tokens.add(refresh)
         self.issued += [access, refresh]
-        answer = {
+        answer: dict[str, str | int] = {
             "token_type": "Bearer",
             "expires_in": 31536000,
             "access_token": access,
