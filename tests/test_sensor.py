@@ -24,10 +24,17 @@ async def test_bulutfon_account_sensors(
     entity_registry: er.EntityRegistry,
     make_entry: Callable[[str], MockConfigEntry],
 ) -> None:
-    """Balance in TRY, PBX state as an enum and the package as a diagnostic."""
+    """Balance in TRY, PBX state as an enum and the package as a diagnostic, off by default."""
     entry = make_entry("bulutfon_token")
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    package = entity_registry.async_get(f"{PREFIX}_package")
+    assert package.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(f"{PREFIX}_package") is None
+
+    entity_registry.async_update_entity(package.entity_id, disabled_by=None)
+    await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
 
     balance = hass.states.get(f"{PREFIX}_balance")

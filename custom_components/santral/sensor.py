@@ -53,6 +53,7 @@ ACCOUNT_SENSORS: tuple[SantralAccountSensorEntityDescription, ...] = (
         key="package",
         translation_key="package",
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda account: account.package,
         exists_fn=lambda account: account.package is not None,
     ),
