@@ -7,13 +7,24 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.const import CONF_ACCESS_TOKEN, CONF_API_KEY, CONF_PASSWORD
+from homeassistant.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_WEBHOOK_ID,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.santral.const import CONF_BASE_URL, DOMAIN, SECTION_ADVANCED
+from custom_components.santral.const import (
+    CONF_BASE_URL,
+    CONF_SET_NOTIFICATION_URL,
+    DOMAIN,
+    SECTION_ADVANCED,
+    SECTION_WEBHOOK,
+)
 from simulator import Fault, FaultKind, Simulator
 
 from .conftest import TITLES, UNIQUE_IDS, entry_data
@@ -37,8 +48,12 @@ def form_input(simulator: Simulator, kind: str, **overrides: str) -> dict[str, A
     """Return what a person types into the credential form of `kind`."""
     data = entry_data(simulator, kind)
     base_url = overrides.pop(CONF_BASE_URL, data.pop(CONF_BASE_URL))
-    data.pop("provider")
+    provider = data.pop("provider")
     data.update(overrides)
+    if provider == "bulutfon":
+        data[SECTION_WEBHOOK] = {}
+    if provider == "bulutsantralim":
+        data[CONF_SET_NOTIFICATION_URL] = False
     return {**data, SECTION_ADVANCED: {CONF_BASE_URL: base_url}}
 
 
@@ -81,7 +96,16 @@ async def test_create_entry(
     expected = entry_data(simulator, kind)
     provider = expected["provider"]
     assert result["title"] == TITLES[provider]
+    webhook_id = result["data"].pop(CONF_WEBHOOK_ID, None)
     assert result["data"] == expected
+    if provider == "telsam":
+        assert webhook_id is None
+    else:
+        assert len(webhook_id) >= 32
+        assert result["description"] == provider
+        assert result["description_placeholders"]["webhook_url"].endswith(
+            f"/api/webhook/{webhook_id}"
+        )
     assert result["result"].unique_id == UNIQUE_IDS[provider]
 
 

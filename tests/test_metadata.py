@@ -114,16 +114,20 @@ def test_used_translation_keys_exist() -> None:
         assert reason in english["config"]["abort"], reason
     for module in INTEGRATION.glob("*.py"):
         for key in re.findall(r'translation_key="([a-z_]+)"', module.read_text()):
-            assert key in english["exceptions"] or key in english["entity"]["sensor"], (
-                key
+            known = (
+                english["exceptions"],
+                english["entity"]["sensor"],
+                english["entity"]["event"],
             )
+            assert any(key in group for group in known), key
     for description in ACCOUNT_SENSORS:
         assert description.translation_key in english["entity"]["sensor"]
     assert set(english["entity"]["sensor"]["pbx_state"]["state"]) == {
         state.value for state in PbxState
     }
     icons = load(INTEGRATION / "icons.json")
-    assert set(icons["entity"]["sensor"]) <= set(english["entity"]["sensor"])
+    for platform, entities in icons["entity"].items():
+        assert set(entities) <= set(english["entity"][platform])
 
 
 def test_quality_scale() -> None:

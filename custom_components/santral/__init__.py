@@ -2,31 +2,99 @@
 
 from __future__ import annotations
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_WEBHOOK_ID, Platform
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from .calls import CallTracker
 from .clients import create_client
-from .coordinator import SantralAccountCoordinator, SantralConfigEntry, SantralData
+from .const import CONF_SET_NOTIFICATION_URL, LOGGER
+from .coordinator import (
+    SantralAccountCoordinator,
+    SantralCallHistoryCoordinator,
+    SantralConfigEntry,
+    SantralData,
+)
 from .entity import account_device_info
+from .providers import BulutfonClient, BulutsantralimClient, SantralError
+from .webhook import async_register_webhook, handler_for, webhook_url
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
-    """Check the credentials with a first poll, then create the device and entities."""
+    """Check the credentials with a first poll, then set up devices, calls and entities."""
     client = create_client(hass, entry.data)
     account = SantralAccountCoordinator(hass, entry, client)
     await account.async_config_entry_first_refresh()
-    entry.runtime_data = SantralData(client=client, account=account)
+    data = SantralData(client=client, account=account)
+    entry.runtime_data = data
 
-    dr.async_get(hass).async_get_or_create(
+    device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **account_device_info(entry)
     )
+    if isinstance(client, BulutfonClient | BulutsantralimClient):
+        tracker = CallTracker(hass, entry.entry_id, client.provider)
+        await tracker.async_load()
+        tracker.device_id = device.id
+        data.calls = tracker
+        if CONF_WEBHOOK_ID in entry.data:
+            handler = handler_for(client.provider, tracker, entry.data)
+            entry.async_on_unload(
+                async_register_webhook(hass, entry.title, entry.data, handler)
+            )
+        history = SantralCallHistoryCoordinator(hass, entry, client, tracker)
+        data.call_history = history
+        await history.async_refresh()
+        entry.async_on_unload(history.async_add_listener(_keep_polling))
+        if isinstance(client, BulutsantralimClient) and entry.options.get(
+            CONF_SET_NOTIFICATION_URL
+        ):
+            entry.async_create_background_task(
+                hass,
+                _async_point_pbx_here(hass, entry, client),
+                "santral notification url",
+            )
+
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
+@callback
+def _keep_polling() -> None:
+    """Listen to the call history so it polls even when no entity does."""
+
+
+async def _async_point_pbx_here(
+    hass: HomeAssistant, entry: SantralConfigEntry, client: BulutsantralimClient
+) -> None:
+    """Make the PBX post its call events to this entry's webhook, unless it already does."""
+    webhook_id = entry.data[CONF_WEBHOOK_ID]
+    url = webhook_url(hass, webhook_id)
+    if url is None:
+        LOGGER.warning(
+            "Home Assistant has no URL to give the PBX for call notifications"
+        )
+        return
+    try:
+        if await client.async_get_notification_url() == url:
+            return
+        await client.async_set_notification_url(url)
+    except SantralError as err:
+        LOGGER.warning(
+            "Could not set the PBX notification URL of %s: %s",
+            entry.title,
+            str(err).replace(webhook_id, "**REDACTED**"),
+        )
+    else:
+        LOGGER.info(
+            "The PBX of %s now posts call events to Home Assistant", entry.title
+        )
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
-    """Unload the platforms; the shared HTTP session stays with Home Assistant."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms and write what the call tracker knows."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded and entry.runtime_data.calls is not None:
+        await entry.runtime_data.calls.async_flush()
+    return unloaded

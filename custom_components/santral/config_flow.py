@@ -6,16 +6,25 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.components import webhook
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
     CONF_EMAIL,
     CONF_PASSWORD,
     CONF_USERNAME,
+    CONF_WEBHOOK_ID,
 )
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -28,10 +37,14 @@ from .const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_PROVIDER,
+    CONF_SET_NOTIFICATION_URL,
+    CONF_WEBHOOK_PASSWORD,
+    CONF_WEBHOOK_USERNAME,
     DOMAIN,
     LOGGER,
     PROVIDER_NAMES,
     SECTION_ADVANCED,
+    SECTION_WEBHOOK,
 )
 from .providers import (
     DEFAULT_BASE_URLS,
@@ -42,6 +55,7 @@ from .providers import (
     SantralProviderError,
     SantralRateLimitedError,
 )
+from .webhook import webhook_url
 
 TEXT = TextSelector()
 SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -75,11 +89,36 @@ def credential_step(data: Mapping[str, Any]) -> str:
     return provider.value
 
 
-def _credentials_schema(step_id: str, *, with_base_url: bool) -> vol.Schema:
+# Providers that post call events to a Home Assistant webhook.
+WEBHOOK_PROVIDERS = frozenset({Provider.BULUTFON, Provider.BULUTSANTRALIM})
+
+
+def _has_external_url(hass: HomeAssistant) -> bool:
+    """Return whether Home Assistant has a URL a provider on the internet can reach."""
+    return webhook_url(hass, "probe", external_only=True) is not None
+
+
+def _credentials_schema(
+    step_id: str, *, with_base_url: bool, point_pbx_here: bool = False
+) -> vol.Schema:
     provider, fields = CREDENTIAL_STEPS[step_id]
     schema: dict[vol.Marker, Any] = {
         vol.Required(key): selector for key, selector in fields.items()
     }
+    if with_base_url and provider is Provider.BULUTSANTRALIM:
+        schema[vol.Required(CONF_SET_NOTIFICATION_URL, default=point_pbx_here)] = (
+            BooleanSelector()
+        )
+    if with_base_url and provider is Provider.BULUTFON:
+        schema[vol.Required(SECTION_WEBHOOK)] = section(
+            vol.Schema(
+                {
+                    vol.Optional(CONF_WEBHOOK_USERNAME): TEXT,
+                    vol.Optional(CONF_WEBHOOK_PASSWORD): SECRET,
+                }
+            ),
+            {"collapsed": True},
+        )
     if with_base_url:
         schema[vol.Required(SECTION_ADVANCED)] = section(
             vol.Schema(
@@ -102,6 +141,18 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up one provider account per entry."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> SantralOptionsFlow:
+        """Options exist for the providers that push call events."""
+        return SantralOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Telsam Yenifaks has nothing to set."""
+        return Provider(config_entry.data[CONF_PROVIDER]) in WEBHOOK_PROVIDERS
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -193,16 +244,49 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
                         f"{provider.value}_{account.identifier}"
                     )
                     self._abort_if_unique_id_configured()
-                    return self.async_create_entry(
-                        title=f"{PROVIDER_NAMES[provider]} {account.name}", data=data
-                    )
+                    return self._async_create(provider, account, data, user_input)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(step_id, with_base_url=True), user_input
+                _credentials_schema(
+                    step_id,
+                    with_base_url=True,
+                    point_pbx_here=_has_external_url(self.hass),
+                ),
+                user_input,
             ),
             errors=errors,
             description_placeholders=placeholders,
+        )
+
+    def _async_create(
+        self,
+        provider: Provider,
+        account: Account,
+        data: dict[str, Any],
+        user_input: dict[str, Any],
+    ) -> ConfigFlowResult:
+        """Create the entry; webhook providers get a webhook and are told its URL."""
+        title = f"{PROVIDER_NAMES[provider]} {account.name}"
+        if provider not in WEBHOOK_PROVIDERS:
+            return self.async_create_entry(title=title, data=data)
+        data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
+        options: dict[str, Any] = {}
+        if provider is Provider.BULUTSANTRALIM:
+            options[CONF_SET_NOTIFICATION_URL] = user_input[CONF_SET_NOTIFICATION_URL]
+        else:
+            credentials = user_input.get(SECTION_WEBHOOK, {})
+            if username := (credentials.get(CONF_WEBHOOK_USERNAME) or "").strip():
+                data[CONF_WEBHOOK_USERNAME] = username
+                data[CONF_WEBHOOK_PASSWORD] = credentials.get(CONF_WEBHOOK_PASSWORD, "")
+        return self.async_create_entry(
+            title=title,
+            data=data,
+            options=options,
+            description=provider.value,
+            description_placeholders={
+                "webhook_url": webhook_url(self.hass, data[CONF_WEBHOOK_ID]) or ""
+            },
         )
 
     async def async_step_reauth(
@@ -235,4 +319,31 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=_credentials_schema(step_id, with_base_url=False),
             errors=errors,
             description_placeholders=placeholders,
+        )
+
+
+class SantralOptionsFlow(OptionsFlowWithReload):
+    """Shows the webhook URL; for Bulutsantralim, whether Santral points the PBX at it."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the options; saving reloads the entry."""
+        entry = self.config_entry
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        schema: dict[vol.Marker, Any] = {}
+        if Provider(entry.data[CONF_PROVIDER]) is Provider.BULUTSANTRALIM:
+            schema[
+                vol.Required(
+                    CONF_SET_NOTIFICATION_URL,
+                    default=entry.options.get(CONF_SET_NOTIFICATION_URL, False),
+                )
+            ] = BooleanSelector()
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(schema),
+            description_placeholders={
+                "webhook_url": webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID]) or ""
+            },
         )

@@ -15,7 +15,21 @@ CONF_PROVIDER: Final = "provider"
 CONF_BASE_URL: Final = "base_url"
 CONF_CLIENT_ID: Final = "client_id"
 CONF_CLIENT_SECRET: Final = "client_secret"
+CONF_WEBHOOK_USERNAME: Final = "webhook_username"
+CONF_WEBHOOK_PASSWORD: Final = "webhook_password"
+CONF_SET_NOTIFICATION_URL: Final = "set_notification_url"
 SECTION_ADVANCED: Final = "advanced"
+SECTION_WEBHOOK: Final = "webhook"
+
+EVENT_CALL: Final = "santral_call"
+SIGNAL_CALL: Final = "santral_call_{}"  # entry id: a call event was announced
+SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"  # entry id: counters changed
+SIGNAL_NEW_EXTENSION: Final = (
+    "santral_new_extension_{}"  # entry id: an extension appeared
+)
+SIGNAL_EXTENSION: Final = (
+    "santral_extension_{}_{}"  # entry id, extension: state changed
+)
 
 PROVIDER_NAMES: Final[dict[Provider, str]] = {
     Provider.BULUTFON: "Bulutfon",
@@ -32,6 +46,14 @@ PROVIDER_PANELS: Final[dict[Provider, str]] = {
     Provider.BULUTSANTRALIM: "https://oim.verimor.com.tr",
     Provider.TELSAM: "https://yenifaks.telsam.com.tr",
 }
+
+# Call detail records: a poll every 5 minutes costs one request when nothing is new.
+CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)
+# Calls are re-read this far back, so calls that end long after they started are not lost.
+CALL_HISTORY_OVERLAP: Final = timedelta(hours=3)
+# An extension left ringing or talking this long without news is idle again.
+RINGING_TIMEOUT: Final = timedelta(minutes=3)
+TALKING_TIMEOUT: Final = timedelta(hours=4)
 
 # Account data changes slowly; these stay far below every provider's limits.
 ACCOUNT_UPDATE_INTERVALS: Final[dict[Provider, timedelta]] = {

@@ -10,9 +10,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import ACCOUNT_UPDATE_INTERVALS, DOMAIN, LOGGER
+from .calls import CallTracker
+from .const import ACCOUNT_UPDATE_INTERVALS, CALL_HISTORY_INTERVAL, DOMAIN, LOGGER
 from .providers import (
     Account,
+    BulutfonClient,
+    BulutsantralimClient,
     ProviderClient,
     SantralAuthenticationError,
     SantralConnectionError,
@@ -28,6 +31,8 @@ class SantralData:
 
     client: ProviderClient
     account: SantralAccountCoordinator
+    calls: CallTracker | None = None
+    call_history: SantralCallHistoryCoordinator | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]
@@ -91,3 +96,44 @@ class SantralAccountCoordinator(DataUpdateCoordinator[Account]):
 
     async def _async_update_data(self) -> Account:
         return await call_provider(self.client.async_get_account)
+
+
+type CallHistoryClient = BulutfonClient | BulutsantralimClient
+
+
+class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
+    """Polls call detail records and announces the calls no webhook reported.
+
+    The first poll ever takes bearings: what is already there is history and fires nothing.
+    Later polls read back from the newest call seen (minus an overlap for long calls), so a
+    quiet poll costs one request and N new calls about N / page size requests. The data is
+    how many calls the last poll announced.
+    """
+
+    config_entry: SantralConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SantralConfigEntry,
+        client: CallHistoryClient,
+        tracker: CallTracker,
+    ) -> None:
+        """Poll at the call history interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} call history {entry.title}",
+            update_interval=CALL_HISTORY_INTERVAL,
+        )
+        self.client = client
+        self.tracker = tracker
+
+    async def _async_update_data(self) -> int:
+        since = self.tracker.poll_since
+        records = await call_provider(lambda: self.client.async_get_calls_since(since))
+        if since is None:
+            self.tracker.async_take_bearings(records)
+            return 0
+        return self.tracker.async_handle_records(records)

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_change
 
+from .calls import CallTracker, ExtensionCallState
+from .const import SIGNAL_CALLS_UPDATED, SIGNAL_EXTENSION, SIGNAL_NEW_EXTENSION
 from .coordinator import SantralAccountCoordinator, SantralConfigEntry
-from .entity import SantralAccountEntity
+from .entity import SantralAccountEntity, account_device_info
 from .providers import Account, PbxState
 
 # Coordinators fetch the data; entities only read it.
@@ -60,17 +67,87 @@ ACCOUNT_SENSORS: tuple[SantralAccountSensorEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class SantralCallSensorEntityDescription(SensorEntityDescription):
+    """How to read one call sensor from the call tracker."""
+
+    value_fn: Callable[[CallTracker], str | int | None]
+    attributes_fn: Callable[[CallTracker], dict[str, Any]] = lambda tracker: {}
+
+
+def _last_caller(tracker: CallTracker) -> dict[str, Any]:
+    caller = tracker.data.last_caller or {}
+    return {"time": caller.get("time"), "call_id": caller.get("call_id")}
+
+
+def _last_missed(tracker: CallTracker) -> dict[str, Any]:
+    call = tracker.last_call("missed")
+    return (
+        {"time": call.time, "call_id": call.call_id, "callee": call.callee}
+        if call
+        else {}
+    )
+
+
+CALL_SENSORS: tuple[SantralCallSensorEntityDescription, ...] = (
+    SantralCallSensorEntityDescription(
+        key="last_caller",
+        translation_key="last_caller",
+        value_fn=lambda tracker: (tracker.data.last_caller or {}).get("number"),
+        attributes_fn=_last_caller,
+    ),
+    SantralCallSensorEntityDescription(
+        key="calls_today",
+        translation_key="calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda tracker: len(tracker.calls_today()),
+    ),
+    SantralCallSensorEntityDescription(
+        key="missed_calls_today",
+        translation_key="missed_calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda tracker: len(tracker.calls_today("missed")),
+    ),
+    SantralCallSensorEntityDescription(
+        key="last_missed_caller",
+        translation_key="last_missed_caller",
+        value_fn=lambda tracker: (
+            call.caller if (call := tracker.last_call("missed")) else None
+        ),
+        attributes_fn=_last_missed,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SantralConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the account sensors the provider has data for."""
+    """Add the account sensors, the call sensors and one call-state sensor per extension."""
     coordinator = entry.runtime_data.account
     async_add_entities(
         SantralAccountSensor(coordinator, description)
         for description in ACCOUNT_SENSORS
         if description.exists_fn(coordinator.data)
+    )
+    if (tracker := entry.runtime_data.calls) is None:
+        return
+    async_add_entities(
+        SantralCallSensor(entry, tracker, description) for description in CALL_SENSORS
+    )
+    async_add_entities(
+        SantralExtensionSensor(entry, tracker, number) for number in tracker.extensions
+    )
+
+    @callback
+    def _add_extension(number: str) -> None:
+        async_add_entities([SantralExtensionSensor(entry, tracker, number)])
+
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, SIGNAL_NEW_EXTENSION.format(entry.entry_id), _add_extension
+        )
     )
 
 
@@ -92,3 +169,100 @@ class SantralAccountSensor(SantralAccountEntity, SensorEntity):
     def native_value(self) -> str | Decimal | None:
         """The value as of the last successful poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class SantralCallSensor(SensorEntity):
+    """A call figure of the account, updated as calls are announced and at midnight."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    entity_description: SantralCallSensorEntityDescription
+
+    def __init__(
+        self,
+        entry: SantralConfigEntry,
+        tracker: CallTracker,
+        description: SantralCallSensorEntityDescription,
+    ) -> None:
+        """Attach to the account device."""
+        self.entity_description = description
+        self._tracker = tracker
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the tracker, and start a new day at local midnight."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_CALLS_UPDATED.format(self._tracker.entry_id),
+                self.async_write_ha_state,
+            )
+        )
+        self.async_on_remove(
+            async_track_time_change(
+                self.hass, self._new_day, hour=0, minute=0, second=0
+            )
+        )
+
+    @callback
+    def _new_day(self, _now: datetime) -> None:
+        self.async_write_ha_state()
+
+    @property
+    def native_value(self) -> str | int | None:
+        """Return the figure as the tracker knows it now."""
+        return self.entity_description.value_fn(self._tracker)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return details of the call behind the figure."""
+        return self.entity_description.attributes_fn(self._tracker)
+
+
+class SantralExtensionSensor(SensorEntity):
+    """Whether an extension is idle, ringing or talking, in the style of a call monitor."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = [state.value for state in ExtensionCallState]
+    _attr_translation_key = "extension_call_state"
+
+    def __init__(
+        self, entry: SantralConfigEntry, tracker: CallTracker, number: str
+    ) -> None:
+        """Attach to the account device, named after the extension number."""
+        self._tracker = tracker
+        self._number = number
+        self._attr_unique_id = f"{entry.entry_id}_extension_{number}"
+        self._attr_translation_placeholders = {"extension": number}
+        self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the extension's state."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_EXTENSION.format(self._tracker.entry_id, self._number),
+                self.async_write_ha_state,
+            )
+        )
+
+    @property
+    def native_value(self) -> str:
+        """Return idle, ringing or talking."""
+        return self._tracker.extension(self._number).state.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the call and the other party, while there is one."""
+        status = self._tracker.extension(self._number)
+        return {
+            "call_id": status.call_id,
+            "direction": status.direction.value if status.direction else None,
+            "other_party": status.other_party,
+            "since": status.since.isoformat() if status.since else None,
+        }

@@ -14,10 +14,22 @@ from .errors import (
     SantralInvalidResponseError,
     SantralProviderError,
     SantralRateLimitedError,
+    SantralWebhookError,
 )
-from .models import Account, Capability, PbxState, Provider
+from .models import (
+    Account,
+    CallDirection,
+    CallEvent,
+    CallEventType,
+    CallRecord,
+    CallRecordPage,
+    Capability,
+    PbxState,
+    Provider,
+)
 from .phone import normalize_number, to_provider_number
 from .telsam import TELSAM_BASE_URL, TelsamClient, TelsamToken
+from .webhooks import parse_bulutfon_webhook, parse_bulutsantralim_webhook
 
 DEFAULT_BASE_URLS: dict[Provider, str] = {
     Provider.BULUTFON: BULUTFON_BASE_URL,
@@ -30,6 +42,11 @@ __all__ = [
     "Account",
     "BulutfonClient",
     "BulutsantralimClient",
+    "CallDirection",
+    "CallEvent",
+    "CallEventType",
+    "CallRecord",
+    "CallRecordPage",
     "Capability",
     "PbxState",
     "Provider",
@@ -40,8 +57,11 @@ __all__ = [
     "SantralInvalidResponseError",
     "SantralProviderError",
     "SantralRateLimitedError",
+    "SantralWebhookError",
     "TelsamClient",
     "TelsamToken",
     "normalize_number",
+    "parse_bulutfon_webhook",
+    "parse_bulutsantralim_webhook",
     "to_provider_number",
 ]

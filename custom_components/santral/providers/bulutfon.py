@@ -7,6 +7,7 @@ as JSON objects with an `error` key, and numbers come as JSON integers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,17 +19,31 @@ from .errors import (
     SantralInvalidResponseError,
     SantralProviderError,
 )
-from .models import Account, Capability, PbxState, Provider
+from .models import (
+    Account,
+    CallDirection,
+    CallRecord,
+    CallRecordPage,
+    Capability,
+    PbxState,
+    Provider,
+)
+from .phone import normalize_number
+from .timeparse import parse_bool, parse_datetime
 
 BULUTFON_BASE_URL = "https://api.bulutfon.com"
 TOKEN_EXPIRED = "Token expired"
+CDR_PAGE_SIZE = 100
+DIRECTIONS = {"IN": CallDirection.INBOUND, "OUT": CallDirection.OUTBOUND}
 
 
 class BulutfonClient(ProviderClient):
     """Talks to Bulutfon with a master token or an e-mail and password."""
 
     provider = Provider.BULUTFON
-    capabilities = frozenset({Capability.ACCOUNT_BALANCE})
+    capabilities = frozenset(
+        {Capability.ACCOUNT_BALANCE, Capability.CALL_EVENTS, Capability.CALL_HISTORY}
+    )
 
     def __init__(
         self,
@@ -105,6 +120,85 @@ class BulutfonClient(ProviderClient):
             pbx_state=_pbx_state(pbx.get("state")),
             package=str(pbx["package"]) if pbx.get("package") else None,
         )
+
+    async def async_get_call_records(
+        self, *, page: int = 1, limit: int = CDR_PAGE_SIZE
+    ) -> CallRecordPage:
+        """Read one page of the last month's calls, newest first (faxes left out)."""
+        data = await self._get(
+            "/cdrs",
+            {
+                "page": str(page),
+                "limit": str(limit),
+                "order": "call_time,desc",
+                "time_limit": "month",
+            },
+        )
+        items = data.get("cdrs")
+        pagination = data.get("pagination") or {}
+        if not isinstance(items, list) or not isinstance(pagination, dict):
+            raise SantralInvalidResponseError("Bulutfon /cdrs lacks the cdrs list")
+        records = [
+            _call_record(item)
+            for item in items
+            if isinstance(item, dict) and item.get("bf_calltype", "voice") == "voice"
+        ]
+        return CallRecordPage(records, bool(pagination.get("next_page")))
+
+    async def async_get_calls_since(self, since: datetime | None) -> list[CallRecord]:
+        """Return the calls that started at or after `since`, newest first.
+
+        Bulutfon v1 has no date filter, so pages are read newest first until one reaches
+        back past `since`. Without `since`, only the newest page is read.
+        """
+        records: list[CallRecord] = []
+        page = 1
+        while True:
+            result = await self.async_get_call_records(page=page)
+            records += result.records
+            if since is None or not result.has_next:
+                break
+            if any(record.started < since for record in result.records):
+                break
+            page += 1
+        if since is None:
+            return records
+        return [record for record in records if record.started >= since]
+
+
+def _call_record(item: dict[str, Any]) -> CallRecord:
+    """Read one Bulutfon CDR."""
+    call_id = item.get("uuid")
+    started = parse_datetime(item.get("call_time"))
+    if not call_id or started is None:
+        raise SantralInvalidResponseError("Bulutfon CDR without uuid or call_time")
+    answered = parse_datetime(item.get("answer_time"))
+    ended = parse_datetime(item.get("hangup_time"))
+    direction = DIRECTIONS.get(
+        str(item.get("direction", "")).upper(), CallDirection.INTERNAL
+    )
+    extension = normalize_number(item.get("extension")) or None
+    missed = parse_bool(item.get("missing_call")) or (
+        answered is None and direction is CallDirection.INBOUND
+    )
+    return CallRecord(
+        call_id=str(call_id),
+        direction=direction,
+        caller=normalize_number(item.get("caller")),
+        callee=normalize_number(item.get("callee")),
+        extension=extension if extension and len(extension) <= 6 else None,
+        started=started,
+        answered=answered,
+        ended=ended,
+        duration=int((ended - started).total_seconds()) if ended else 0,
+        talk_seconds=int((ended - answered).total_seconds())
+        if ended and answered
+        else 0,
+        missed=missed,
+        recording_available=str(item.get("call_record", "")).upper() in {"YES", "VAR"},
+        hangup_cause=str(item["hangup_cause"]) if item.get("hangup_cause") else None,
+        price=_decimal(item.get("call_price")),
+    )
 
 
 def _decimal(value: Any) -> Decimal | None:

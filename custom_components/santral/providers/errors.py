@@ -40,3 +40,7 @@ class SantralProviderError(SantralError):
         super().__init__(provider_message)
         self.provider_message = provider_message
         self.status = status
+
+
+class SantralWebhookError(SantralError):
+    """A webhook body that is not a call notification we understand."""

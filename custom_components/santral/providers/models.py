@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -56,3 +57,93 @@ class Account:
     pbx_state: PbxState | None = None
     package: str | None = None
     numbers: tuple[str, ...] = ()
+
+
+class CallDirection(StrEnum):
+    """Which way a call went, seen from the PBX."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+
+class CallEventType(StrEnum):
+    """What happened to a call. `hangup` and `missed` end it; each call ends once."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    HANGUP = "hangup"
+    MISSED = "missed"
+
+    @property
+    def ends_call(self) -> bool:
+        """Whether this event is the end of the call."""
+        return self in (CallEventType.HANGUP, CallEventType.MISSED)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallEvent:
+    """One moment of a call, from a webhook or derived from a call record.
+
+    `leg_only` marks the end of one extension's leg (Bulutsantralim `user_hangup`): the
+    extension is free again, but the call goes on.
+    """
+
+    type: CallEventType
+    call_id: str
+    direction: CallDirection
+    caller: str
+    callee: str
+    extension: str | None = None
+    started: datetime | None = None
+    answered: datetime | None = None
+    ended: datetime | None = None
+    duration: int | None = None
+    recording_available: bool = False
+    hangup_cause: str | None = None
+    leg_only: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallRecord:
+    """A finished call as the provider's call detail records report it."""
+
+    call_id: str
+    direction: CallDirection
+    caller: str
+    callee: str
+    extension: str | None
+    started: datetime
+    answered: datetime | None
+    ended: datetime | None
+    duration: int
+    talk_seconds: int
+    missed: bool
+    recording_available: bool
+    hangup_cause: str | None = None
+    price: Decimal | None = None
+
+    def to_event(self) -> CallEvent:
+        """Return the event that ends this call: missed when nobody answered."""
+        return CallEvent(
+            type=CallEventType.MISSED if self.missed else CallEventType.HANGUP,
+            call_id=self.call_id,
+            direction=self.direction,
+            caller=self.caller,
+            callee=self.callee,
+            extension=self.extension,
+            started=self.started,
+            answered=self.answered,
+            ended=self.ended,
+            duration=self.talk_seconds,
+            recording_available=self.recording_available,
+            hangup_cause=self.hangup_cause,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecordPage:
+    """One page of call detail records and whether another follows."""
+
+    records: list[CallRecord]
+    has_next: bool

@@ -1,0 +1,432 @@
+"""What Santral knows about calls: which were announced, today's log, each extension's state.
+
+Webhooks and the call detail record poll both report calls; the tracker makes sure each call
+ends (hangup or missed) exactly once, across restarts, by persisting the ids it announced
+with `Store`. Extension states are persisted too, and time out, so none stays stuck.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
+import homeassistant.util.dt as dt_util
+
+from .const import (
+    CALL_HISTORY_OVERLAP,
+    DOMAIN,
+    EVENT_CALL,
+    LOGGER,
+    RINGING_TIMEOUT,
+    SIGNAL_CALL,
+    SIGNAL_CALLS_UPDATED,
+    SIGNAL_EXTENSION,
+    SIGNAL_NEW_EXTENSION,
+    TALKING_TIMEOUT,
+)
+from .providers import CallDirection, CallEvent, CallEventType, CallRecord, Provider
+
+STORAGE_VERSION = 1
+MAX_ANNOUNCED = 2000
+MAX_LOG = 500
+MAX_RECENT = 500
+SAVE_DELAY = 1.0
+
+type Source = Literal["webhook", "poll"]
+
+
+class ExtensionCallState(StrEnum):
+    """What an extension is doing."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    TALKING = "talking"
+
+
+@dataclass(slots=True)
+class ExtensionStatus:
+    """An extension's state and the call behind it."""
+
+    state: ExtensionCallState = ExtensionCallState.IDLE
+    call_id: str | None = None
+    direction: CallDirection | None = None
+    other_party: str | None = None
+    since: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-able form for storage."""
+        return {
+            "state": self.state.value,
+            "call_id": self.call_id,
+            "direction": self.direction.value if self.direction else None,
+            "other_party": self.other_party,
+            "since": self.since.isoformat() if self.since else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExtensionStatus:
+        """Read the stored form back."""
+        return cls(
+            state=ExtensionCallState(data.get("state", "idle")),
+            call_id=data.get("call_id"),
+            direction=CallDirection(data["direction"])
+            if data.get("direction")
+            else None,
+            other_party=data.get("other_party"),
+            since=dt_util.parse_datetime(data["since"]) if data.get("since") else None,
+        )
+
+
+@dataclass(slots=True)
+class LoggedCall:
+    """A call that ended, as the sensors need it."""
+
+    call_id: str
+    type: str
+    direction: str
+    caller: str
+    callee: str
+    extension: str | None
+    time: str
+    duration: int | None
+    source: str
+
+
+@dataclass(slots=True)
+class CallTrackerData:
+    """What the tracker persists."""
+
+    announced: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    watermark: datetime | None = None
+    log: deque[LoggedCall] = field(default_factory=lambda: deque(maxlen=MAX_LOG))
+    extensions: dict[str, ExtensionStatus] = field(default_factory=dict)
+    last_caller: dict[str, str] | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class CallTracker:
+    """Announces call events once, keeps today's call log and the extension states."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, provider: Provider) -> None:
+        """Prepare the store; nothing is read until `async_load`."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.provider = provider
+        self.device_id: str | None = None
+        self.data = CallTrackerData()
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.calls", private=True
+        )
+        self._loaded_from_disk = False
+        self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
+        self._timeouts: dict[str, CALLBACK_TYPE] = {}
+
+    @property
+    def has_bearings(self) -> bool:
+        """Whether a call detail record poll has run before (now or before a restart)."""
+        return self.data.watermark is not None
+
+    @property
+    def poll_since(self) -> datetime | None:
+        """Where the next call detail record poll starts, or None to take bearings."""
+        if self.data.watermark is None:
+            return None
+        return self.data.watermark - CALL_HISTORY_OVERLAP
+
+    async def async_load(self) -> None:
+        """Read what was announced before the last stop."""
+        stored = await self._store.async_load()
+        if not stored:
+            return
+        self._loaded_from_disk = True
+        self.data.announced = OrderedDict(stored.get("announced", []))
+        watermark = stored.get("watermark")
+        self.data.watermark = dt_util.parse_datetime(watermark) if watermark else None
+        self.data.log.extend(LoggedCall(**item) for item in stored.get("log", []))
+        self.data.last_caller = stored.get("last_caller")
+        for number, status in stored.get("extensions", {}).items():
+            self.data.extensions[number] = ExtensionStatus.from_dict(status)
+            self._arm_timeout(number)
+
+    def _to_storage(self) -> dict[str, Any]:
+        return {
+            "announced": list(self.data.announced.items()),
+            "watermark": _iso(self.data.watermark),
+            "log": [asdict(call) for call in self.data.log],
+            "last_caller": self.data.last_caller,
+            "extensions": {
+                number: status.as_dict()
+                for number, status in self.data.extensions.items()
+            },
+        }
+
+    @callback
+    def _schedule_save(self) -> None:
+        self._store.async_delay_save(self._to_storage, SAVE_DELAY)
+
+    async def async_flush(self) -> None:
+        """Write now (on unload), and stop the extension timers."""
+        for cancel in self._timeouts.values():
+            cancel()
+        self._timeouts.clear()
+        await self._store.async_save(self._to_storage())
+
+    # Call detail records
+
+    @callback
+    def async_take_bearings(self, records: Iterable[CallRecord]) -> None:
+        """Remember existing calls as known without announcing any of them."""
+        records = list(records)
+        for record in records:
+            self._mark_announced(record.call_id)
+        self._advance_watermark(records)
+        self._schedule_save()
+
+    @callback
+    def async_handle_records(self, records: Iterable[CallRecord]) -> int:
+        """Announce the calls no webhook reported; return how many were new."""
+        records = sorted(records, key=lambda record: record.started)
+        announced = 0
+        for record in records:
+            if self.async_handle_event(record.to_event(), "poll"):
+                announced += 1
+        self._advance_watermark(records)
+        self._schedule_save()
+        return announced
+
+    def _advance_watermark(self, records: list[CallRecord]) -> None:
+        newest = max((record.started for record in records), default=None)
+        if newest is not None and (
+            self.data.watermark is None or newest > self.data.watermark
+        ):
+            self.data.watermark = newest
+        elif self.data.watermark is None:
+            self.data.watermark = dt_util.utcnow()
+
+    def _mark_announced(self, call_id: str) -> None:
+        self.data.announced[call_id] = dt_util.utcnow().isoformat()
+        self.data.announced.move_to_end(call_id)
+        while len(self.data.announced) > MAX_ANNOUNCED:
+            self.data.announced.popitem(last=False)
+
+    # Events
+
+    @callback
+    def async_handle_event(self, event: CallEvent, source: Source) -> bool:
+        """Apply one call event; return whether it was announced (False: already was)."""
+        self._update_extension(event)
+        if event.leg_only:
+            return False
+        if event.type.ends_call:
+            if event.call_id in self.data.announced:
+                LOGGER.debug(
+                    "Call %s already announced; %s from %s ignored",
+                    event.call_id,
+                    event.type,
+                    source,
+                )
+                return False
+            self._mark_announced(event.call_id)
+        else:
+            key = (event.call_id, event.type.value, event.extension)
+            if key in self._recent:
+                return False
+            self._recent[key] = None
+            while len(self._recent) > MAX_RECENT:
+                self._recent.popitem(last=False)
+        self._record(event, source)
+        data = self.event_data(event, source)
+        self.hass.bus.async_fire(EVENT_CALL, data)
+        async_dispatcher_send(self.hass, SIGNAL_CALL.format(self.entry_id), event, data)
+        async_dispatcher_send(self.hass, SIGNAL_CALLS_UPDATED.format(self.entry_id))
+        self._schedule_save()
+        return True
+
+    def event_data(self, event: CallEvent, source: Source) -> dict[str, Any]:
+        """Return the documented `santral_call` event data."""
+        return {
+            "entry_id": self.entry_id,
+            "device_id": self.device_id,
+            "provider": self.provider.value,
+            "type": event.type.value,
+            "call_id": event.call_id,
+            "direction": event.direction.value,
+            "caller": event.caller,
+            "callee": event.callee,
+            "extension": event.extension,
+            "started": _iso(event.started),
+            "answered": _iso(event.answered),
+            "ended": _iso(event.ended),
+            "duration": event.duration,
+            "recording_available": event.recording_available,
+            "source": source,
+        }
+
+    def _record(self, event: CallEvent, source: Source) -> None:
+        now = dt_util.utcnow()
+        if event.direction is CallDirection.INBOUND and event.caller:
+            self.data.last_caller = {
+                "number": event.caller,
+                "time": (event.started or now).isoformat(),
+                "call_id": event.call_id,
+            }
+        if event.type.ends_call:
+            self.data.log.append(
+                LoggedCall(
+                    call_id=event.call_id,
+                    type=event.type.value,
+                    direction=event.direction.value,
+                    caller=event.caller,
+                    callee=event.callee,
+                    extension=event.extension,
+                    time=(event.ended or event.started or now).isoformat(),
+                    duration=event.duration,
+                    source=source,
+                )
+            )
+
+    # Counters
+
+    def calls_today(self, kind: str | None = None) -> list[LoggedCall]:
+        """Return the calls that ended today (in Home Assistant's time zone)."""
+        start = dt_util.start_of_local_day()
+        return [
+            call
+            for call in self.data.log
+            if (kind is None or call.type == kind)
+            and (when := dt_util.parse_datetime(call.time)) is not None
+            and when >= start
+        ]
+
+    def last_call(self, kind: str) -> LoggedCall | None:
+        """Return the newest logged call of `kind`."""
+        return next(
+            (call for call in reversed(self.data.log) if call.type == kind), None
+        )
+
+    # Extensions
+
+    def extension(self, number: str) -> ExtensionStatus:
+        """Return an extension's status (idle when unknown)."""
+        return self.data.extensions.get(number) or ExtensionStatus()
+
+    @property
+    def extensions(self) -> list[str]:
+        """Return every extension seen so far."""
+        return sorted(self.data.extensions)
+
+    def _update_extension(self, event: CallEvent) -> None:
+        number = event.extension
+        if number is None:
+            if event.type.ends_call:
+                self._release_call(event.call_id)
+            return
+        new = number not in self.data.extensions
+        status = self.data.extensions.setdefault(number, ExtensionStatus())
+        other = (
+            event.caller if event.direction is CallDirection.INBOUND else event.callee
+        )
+        if event.type is CallEventType.RINGING:
+            self._set(
+                number,
+                ExtensionStatus(
+                    ExtensionCallState.RINGING,
+                    event.call_id,
+                    event.direction,
+                    other,
+                    dt_util.utcnow(),
+                ),
+            )
+        elif event.type is CallEventType.ANSWERED:
+            self._set(
+                number,
+                ExtensionStatus(
+                    ExtensionCallState.TALKING,
+                    event.call_id,
+                    event.direction,
+                    other,
+                    dt_util.utcnow(),
+                ),
+            )
+        elif status.call_id in (None, event.call_id):
+            self._set(
+                number,
+                ExtensionStatus(
+                    call_id=event.call_id,
+                    direction=event.direction,
+                    other_party=other,
+                    since=dt_util.utcnow(),
+                ),
+            )
+        if event.type.ends_call:
+            self._release_call(event.call_id)
+        if new:
+            async_dispatcher_send(
+                self.hass, SIGNAL_NEW_EXTENSION.format(self.entry_id), number
+            )
+
+    def _release_call(self, call_id: str) -> None:
+        """Set every extension busy with `call_id` idle: the call is over."""
+        for number, status in list(self.data.extensions.items()):
+            if (
+                status.call_id == call_id
+                and status.state is not ExtensionCallState.IDLE
+            ):
+                self._set(
+                    number,
+                    ExtensionStatus(
+                        call_id=call_id,
+                        direction=status.direction,
+                        other_party=status.other_party,
+                        since=dt_util.utcnow(),
+                    ),
+                )
+
+    def _set(self, number: str, status: ExtensionStatus) -> None:
+        self.data.extensions[number] = status
+        self._arm_timeout(number)
+        async_dispatcher_send(self.hass, SIGNAL_EXTENSION.format(self.entry_id, number))
+        self._schedule_save()
+
+    def _arm_timeout(self, number: str) -> None:
+        """Free an extension whose ringing or talking outlives any real call."""
+        if cancel := self._timeouts.pop(number, None):
+            cancel()
+        status = self.data.extensions[number]
+        if status.state is ExtensionCallState.IDLE or status.since is None:
+            return
+        limit = (
+            RINGING_TIMEOUT
+            if status.state is ExtensionCallState.RINGING
+            else TALKING_TIMEOUT
+        )
+        remaining = (status.since + limit - dt_util.utcnow()).total_seconds()
+
+        @callback
+        def _expire(_now: datetime) -> None:
+            self._timeouts.pop(number, None)
+            LOGGER.debug("Extension %s %s for too long; now idle", number, status.state)
+            self._set(
+                number,
+                ExtensionStatus(
+                    call_id=status.call_id,
+                    direction=status.direction,
+                    other_party=status.other_party,
+                    since=dt_util.utcnow(),
+                ),
+            )
+
+        self._timeouts[number] = async_call_later(
+            self.hass, max(0.0, remaining), _expire
+        )

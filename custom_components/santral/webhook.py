@@ -1,0 +1,176 @@
+"""Receives the providers' call notifications on a Home Assistant webhook.
+
+Every request gets an answer the provider can live with: 2xx for what was taken (and for
+Bulutsantralim's empty validation POST), 4xx for anything else, with one concise log line
+that names neither the webhook id nor a credential. Nothing a caller sends can raise.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Mapping
+from hmac import compare_digest
+from http import HTTPStatus
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.hdrs import METH_GET, METH_POST, METH_PUT
+from homeassistant.components import webhook
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.network import NoURLAvailableError
+
+from .calls import CallTracker
+from .const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME, DOMAIN, LOGGER
+from .providers import (
+    Provider,
+    SantralWebhookError,
+    parse_bulutfon_webhook,
+    parse_bulutsantralim_webhook,
+)
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def webhook_url(
+    hass: HomeAssistant, webhook_id: str, *, external_only: bool = False
+) -> str | None:
+    """Return the URL a provider should post to: Home Assistant's external URL if any.
+
+    With `external_only`, None when only a local address is known (the provider cannot
+    reach it from the internet).
+    """
+    try:
+        return webhook.async_generate_url(
+            hass, webhook_id, allow_internal=not external_only, prefer_external=True
+        )
+    except NoURLAvailableError:
+        return None
+
+
+class SantralWebhookHandler:
+    """Turns one provider's webhook requests into call events for the tracker."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        tracker: CallTracker,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        """Handle `provider`'s payloads; enforce HTTP Basic auth when a user is set."""
+        self.provider = provider
+        self.tracker = tracker
+        self._credentials = (
+            base64.b64encode(f"{username}:{password or ''}".encode()).decode()
+            if username
+            else None
+        )
+
+    def _reject(self, status: HTTPStatus, reason: str) -> web.Response:
+        LOGGER.warning(
+            "Rejected a %s webhook request (HTTP %d): %s",
+            self.provider.value,
+            status,
+            reason,
+        )
+        return web.Response(status=status, text=reason)
+
+    def _authorized(self, request: web.Request) -> bool:
+        if self._credentials is None:
+            return True
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "basic" and compare_digest(
+            value.strip(), self._credentials
+        )
+
+    async def handle(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """Answer one request."""
+        if request.method != METH_POST:
+            return self._reject(
+                HTTPStatus.METHOD_NOT_ALLOWED, f"method {request.method}"
+            )
+        if not self._authorized(request):
+            response = self._reject(
+                HTTPStatus.UNAUTHORIZED, "missing or wrong credentials"
+            )
+            response.headers["WWW-Authenticate"] = 'Basic realm="santral"'
+            return response
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return self._reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+        body = await request.content.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            return self._reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+        try:
+            payload = _decode(body, request.content_type)
+            if self.provider is Provider.BULUTSANTRALIM:
+                event = parse_bulutsantralim_webhook(payload)
+            else:
+                event = parse_bulutfon_webhook(payload)
+        except SantralWebhookError as err:
+            return self._reject(HTTPStatus.BAD_REQUEST, str(err))
+        if event is not None:
+            self.tracker.async_handle_event(event, "webhook")
+        return web.Response(status=HTTPStatus.OK, text="OK")
+
+
+def _decode(body: bytes, content_type: str) -> Mapping[str, Any]:
+    """Read a JSON object or form fields, whichever the body is."""
+    if not body.strip():
+        return {}
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SantralWebhookError("body is not UTF-8") from err
+    if content_type == "application/json" or text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise SantralWebhookError("malformed JSON") from err
+        if not isinstance(data, dict):
+            raise SantralWebhookError("JSON body is not an object")
+        return data
+    try:
+        return dict(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
+    except ValueError as err:
+        raise SantralWebhookError("malformed form body") from err
+
+
+def async_register_webhook(
+    hass: HomeAssistant,
+    entry_title: str,
+    data: Mapping[str, Any],
+    handler: SantralWebhookHandler,
+) -> Callable[[], None]:
+    """Register the entry's webhook and return what unregisters it.
+
+    GET and PUT are accepted too, so that a wrong method is answered (and logged) here,
+    without the webhook id.
+    """
+    webhook_id = data[CONF_WEBHOOK_ID]
+    webhook.async_register(
+        hass,
+        DOMAIN,
+        entry_title,
+        webhook_id,
+        handler.handle,
+        allowed_methods=[METH_POST, METH_GET, METH_PUT],
+    )
+    return lambda: webhook.async_unregister(hass, webhook_id)
+
+
+def handler_for(
+    provider: Provider, tracker: CallTracker, data: Mapping[str, Any]
+) -> SantralWebhookHandler:
+    """Build the handler for an entry's provider and webhook credentials."""
+    return SantralWebhookHandler(
+        provider,
+        tracker,
+        username=data.get(CONF_WEBHOOK_USERNAME) or None,
+        password=data.get(CONF_WEBHOOK_PASSWORD) or None,
+    )
