@@ -1,6 +1,7 @@
 """A faithful, stateful fake of the Bulutfon, Bulutsantralim and Telsam Yenifaks APIs."""
 
 from .app import PREFIXES, Simulator, create_app
+from .calls import SimulatedCall, WebhookDelivery
 from .faults import Fault, FaultKind
 from .state import SimulatorState
 
@@ -8,7 +9,9 @@ __all__ = [
     "PREFIXES",
     "Fault",
     "FaultKind",
+    "SimulatedCall",
     "Simulator",
     "SimulatorState",
+    "WebhookDelivery",
     "create_app",
 ]

@@ -1,13 +1,27 @@
-"""Run the simulator alone: `python -m simulator [--host 127.0.0.1] [--port 8300]`."""
+"""Run the simulator, or drive a running one.
+
+Serve:          python -m simulator [serve] [--host 127.0.0.1] [--port 8300]
+Place a call:   python -m simulator call --provider bulutsantralim --outcome missed
+Past CDRs:      python -m simulator cdrs --provider bulutfon --count 250
+Bulutfon hook:  python -m simulator bulutfon-webhook --url http://127.0.0.1:8123/api/webhook/ID
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
+import sys
+from typing import Any
+
+import aiohttp
 
 from .app import PREFIXES, Simulator
+from .calls import DIRECTIONS, OUTCOMES, PROVIDERS
+
+DEFAULT_SIMULATOR = "http://127.0.0.1:8300"
 
 
 async def _serve(host: str, port: int) -> None:
@@ -25,6 +39,11 @@ async def _serve(host: str, port: int) -> None:
         f"client {state.telsam.client_id} / {state.telsam.client_secret}",
         flush=True,
     )
+    print(
+        f"Place calls with: python -m simulator call --provider bulutsantralim "
+        f"--simulator {simulator.base_url}",
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -33,15 +52,113 @@ async def _serve(host: str, port: int) -> None:
     await simulator.stop()
 
 
-def main() -> None:
-    """Parse arguments and serve until interrupted."""
-    parser = argparse.ArgumentParser(description=__doc__)
+async def _control(simulator: str, path: str, body: dict[str, Any]) -> int:
+    """POST `body` to a control endpoint of a running simulator and print its answer."""
+    url = f"{simulator.rstrip('/')}/_control/{path}"
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json=body) as response,
+        ):
+            text = await response.text()
+            status = response.status
+    except aiohttp.ClientError as err:
+        print(f"Cannot reach the simulator at {simulator}: {err}", file=sys.stderr)
+        return 1
+    try:
+        print(json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+    except ValueError:
+        print(text)
+    return 0 if status < 400 else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    # Without a command the simulator serves, so the options of `serve` work here too.
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8300)
-    args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.host, args.port))
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="run the simulator (the default)")
+    serve.add_argument("--host", default=argparse.SUPPRESS)
+    serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
+
+    call = commands.add_parser("call", help="place a call on a running simulator")
+    call.add_argument("--provider", choices=PROVIDERS, required=True)
+    call.add_argument("--direction", choices=DIRECTIONS, default="inbound")
+    call.add_argument("--outcome", choices=OUTCOMES, default="answered")
+    call.add_argument("--caller", help="default: a random number, or the PBX's")
+    call.add_argument("--callee", help="default: the PBX's number, or a random one")
+    call.add_argument("--extension", default="1001")
+    call.add_argument("--talk-seconds", type=int, default=35)
+    call.add_argument(
+        "--recording", action=argparse.BooleanOptionalAction, default=None
+    )
+    call.add_argument(
+        "--realtime",
+        action="store_true",
+        help="pause a couple of seconds between ringing, answer and hang-up",
+    )
+    call.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+
+    cdrs = commands.add_parser("cdrs", help="file past CDRs on a running simulator")
+    cdrs.add_argument("--provider", choices=PROVIDERS, required=True)
+    cdrs.add_argument("--count", type=int, default=100)
+    cdrs.add_argument("--outcome", choices=OUTCOMES)
+    cdrs.add_argument("--direction", choices=DIRECTIONS)
+    cdrs.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+
+    webhook = commands.add_parser(
+        "bulutfon-webhook", help="set where a running simulator posts Bulutfon events"
+    )
+    webhook.add_argument("--url", required=True)
+    webhook.add_argument("--format", choices=("json", "form"), default="json")
+    webhook.add_argument("--username")
+    webhook.add_argument("--password")
+    webhook.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+    return parser
+
+
+def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """Return the control path and body a command sends."""
+    if args.command == "call":
+        body: dict[str, Any] = {
+            "provider": args.provider,
+            "direction": args.direction,
+            "outcome": args.outcome,
+            "extension": args.extension,
+            "talk_seconds": args.talk_seconds,
+            "realtime": args.realtime,
+        }
+        for name in ("caller", "callee", "recording"):
+            if getattr(args, name) is not None:
+                body[name] = getattr(args, name)
+        return "calls", body
+    if args.command == "cdrs":
+        body = {"provider": args.provider, "count": args.count}
+        for name in ("outcome", "direction"):
+            if getattr(args, name) is not None:
+                body[name] = getattr(args, name)
+        return "cdrs", body
+    body = {"url": args.url, "format": args.format}
+    if args.username:
+        body |= {"username": args.username, "password": args.password or ""}
+    return "bulutfon/webhook", body
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, then serve until interrupted or run one control command."""
+    args = _parser().parse_args(argv)
+    if args.command in (None, "serve"):
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve(args.host, args.port))
+        return 0
+    path, body = _request(args)
+    return asyncio.run(_control(args.simulator, path, body))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

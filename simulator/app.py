@@ -8,9 +8,12 @@ from typing import Any
 
 from aiohttp import web
 
-from . import bulutfon, bulutsantralim, telsam
+from . import bulutfon, bulutsantralim, control, telsam
+from .calls import SimulatedCall
 from .faults import HTML_ERROR_PAGE, Fault, FaultKind
 from .state import RequestRecord, SimulatorState
+from .switchboard import Switchboard
+from .webhooks import WebhookSender
 
 PREFIXES: dict[str, str] = {
     "bulutfon": "/bulutfon",
@@ -133,18 +136,33 @@ async def _control_requests(request: web.Request) -> web.Response:
     return web.json_response(counts)
 
 
-def create_app(state: SimulatorState) -> web.Application:
-    """Mount the three providers under their prefixes, and the control API under /_control."""
+def create_app(
+    state: SimulatorState, switchboard: Switchboard | None = None
+) -> web.Application:
+    """Mount the three providers under their prefixes, and the control API under /_control.
+
+    Without a `switchboard` the application makes its own, whose client session closes
+    with the application.
+    """
     app = web.Application()
     app[STATE_KEY] = state
-    for name, module in (
-        ("bulutfon", bulutfon),
-        ("bulutsantralim", bulutsantralim),
-        ("telsam", telsam),
-    ):
-        sub = module.create_app(state)
+    if switchboard is None:
+        switchboard = Switchboard(state, WebhookSender())
+    sender = switchboard.sender
+
+    async def close_sender(_app: web.Application) -> None:
+        await sender.close()
+
+    app.on_cleanup.append(close_sender)
+    subapps = {
+        "bulutfon": bulutfon.create_app(state),
+        "bulutsantralim": bulutsantralim.create_app(state, sender),
+        "telsam": telsam.create_app(state),
+    }
+    for name, sub in subapps.items():
         sub.middlewares.append(_fault_middleware(name, state))
         app.add_subapp(PREFIXES[name], sub)
+    control.add_routes(app, switchboard)
     app.router.add_route("POST", "/_control/faults", _control_faults)
     app.router.add_route("DELETE", "/_control/faults", _control_faults)
     app.router.add_post("/_control/{provider}/expire", _control_expire)
@@ -158,12 +176,15 @@ class Simulator:
     def __init__(self, state: SimulatorState | None = None) -> None:
         """Prepare the application; nothing listens until `start`."""
         self.state = state or SimulatorState()
-        self.app = create_app(self.state)
+        self.sender = WebhookSender()
+        self.switchboard = Switchboard(self.state, self.sender)
+        self.app = create_app(self.state, self.switchboard)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on `host:port` (port 0 picks a free one)."""
+        """Listen on `host:port` (port 0 picks a free one) and open the webhook session."""
+        await self.sender.start()
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -174,10 +195,11 @@ class Simulator:
         self.base_url = f"http://{host}:{bound_port}"
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening and close the webhook session; safe to call more than once."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.sender.close()
 
     def url(self, provider: str) -> str:
         """Return the API root of `provider`, as a client's base URL."""
@@ -190,3 +212,71 @@ class Simulator:
     def count(self, provider: str | None = None, endpoint: str | None = None) -> int:
         """How many requests matched."""
         return self.state.count(provider, endpoint)
+
+    async def place_call(
+        self,
+        provider: str,
+        *,
+        direction: str = "inbound",
+        outcome: str = "answered",
+        caller: str | None = None,
+        callee: str | None = None,
+        extension: str = "1001",
+        talk_seconds: int = 35,
+        recording: bool | None = None,
+        realtime: bool = False,
+    ) -> SimulatedCall:
+        """Place a call: post its webhooks in order, then file its CDR.
+
+        The status of each post is in the returned call's `deliveries` (and in
+        `state.deliveries`); a receiver that fails is recorded there, never raised.
+        """
+        return await self.switchboard.place_call(
+            provider,
+            direction=direction,
+            outcome=outcome,
+            caller=caller,
+            callee=callee,
+            extension=extension,
+            talk_seconds=talk_seconds,
+            recording=recording,
+            realtime=realtime,
+        )
+
+    def add_cdrs(
+        self,
+        provider: str,
+        count: int,
+        *,
+        outcome: str | None = None,
+        direction: str | None = None,
+    ) -> list[SimulatedCall]:
+        """File `count` past calls of `provider`, without webhooks."""
+        return self.switchboard.add_cdrs(
+            provider, count, outcome=outcome, direction=direction
+        )
+
+    def set_bulutfon_webhook(
+        self,
+        url: str,
+        fmt: str = "json",
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        """Point Bulutfon's webhook at `url` ("json" or "form"), with optional Basic auth."""
+        self.switchboard.set_bulutfon_webhook(url, fmt, username, password)
+
+    def set_crm_integration(
+        self,
+        notification_url: str,
+        *,
+        ringing: bool = True,
+        answered: bool = True,
+        hangup: bool = True,
+    ) -> None:
+        """Set Bulutsantralim's event webhook directly, skipping the URL's validation post."""
+        crm = self.state.bulutsantralim.crm
+        crm.notification_url = notification_url
+        crm.ringing, crm.answered, crm.hangup = (
+            "on" if switch else "off" for switch in (ringing, answered, hangup)
+        )

@@ -1,7 +1,8 @@
 """The simulator's memory: accounts, credentials, tokens, faults and a log of requests.
 
 Seed values come from the providers' own documents (the `/me` example of Bulutfon, the key
-of the Bulutsantralim document, the Telsam client secret example).
+of the Bulutsantralim document, the Telsam client secret example, the PBX numbers and ids of
+the webhook examples).
 """
 
 from __future__ import annotations
@@ -9,10 +10,14 @@ from __future__ import annotations
 from collections import Counter
 import copy
 from dataclasses import dataclass, field
+import random
 import secrets
-from typing import Any
+from typing import Any, Literal
 
+from .calls import SimulatedCall, WebhookDelivery
 from .faults import Fault
+
+type WebhookFormat = Literal["json", "form"]
 
 BULUTFON_ME: dict[str, Any] = {
     "user": {"email": "mail@mail.com", "name": "Ad Soyad", "gsm": "902222222"},
@@ -28,6 +33,16 @@ BULUTFON_ME: dict[str, Any] = {
 
 
 @dataclass(slots=True)
+class BulutfonWebhook:
+    """Where Bulutfon posts call events; set in its panel, so here through the control API."""
+
+    url: str = ""
+    format: WebhookFormat = "json"
+    username: str | None = None
+    password: str | None = None
+
+
+@dataclass(slots=True)
 class BulutfonState:
     """One Bulutfon PBX."""
 
@@ -36,6 +51,35 @@ class BulutfonState:
     password: str = "bulutfon-parola"
     token_expired: bool = False
     me: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(BULUTFON_ME))
+    did: str = "908508850000"
+    domain_id: int = 1234
+    account_id: int = 5678
+    webhook: BulutfonWebhook = field(default_factory=BulutfonWebhook)
+    cdrs: list[SimulatedCall] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CrmIntegration:
+    """Verimor's "CRM Entegrasyonu": which events are posted, and where."""
+
+    ringing: str = "on"
+    answered: str = "on"
+    hangup: str = "on"
+    notification_url: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the settings as `GET /crm_integrations` answers them."""
+        return {
+            "ringing": self.ringing,
+            "answered": self.answered,
+            "hangup": self.hangup,
+            "notification_url": self.notification_url,
+        }
+
+    def sends(self, event_type: str) -> bool:
+        """Return whether the switch of this webhook event type is on."""
+        switch = {"ringing": self.ringing, "answer": self.answered}
+        return switch.get(event_type, self.hangup) == "on"
 
 
 @dataclass(slots=True)
@@ -46,6 +90,14 @@ class BulutsantralimState:
     caller_ids: list[str] = field(
         default_factory=lambda: ["908505320000", "908501234567"]
     )
+    domain_id: str = "101"
+    crm: CrmIntegration = field(default_factory=CrmIntegration)
+    cdrs: list[SimulatedCall] = field(default_factory=list)
+
+    @property
+    def did(self) -> str:
+        """Return the PBX number calls come in on, the last outbound number."""
+        return self.caller_ids[-1]
 
 
 @dataclass(slots=True)
@@ -107,6 +159,22 @@ class SimulatorState:
     telsam: TelsamState = field(default_factory=TelsamState)
     faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
     requests: list[RequestRecord] = field(default_factory=list)
+    deliveries: list[WebhookDelivery] = field(default_factory=list)
+    rng: random.Random = field(default_factory=random.Random)
+
+    def cdrs(self, provider: str) -> list[SimulatedCall]:
+        """Return the CDRs of a calling provider, newest first."""
+        if provider == "bulutfon":
+            return self.bulutfon.cdrs
+        if provider == "bulutsantralim":
+            return self.bulutsantralim.cdrs
+        raise ValueError(f"{provider} keeps no call records")
+
+    def add_cdrs(self, provider: str, calls: list[SimulatedCall]) -> None:
+        """Record finished calls, keeping the list newest first."""
+        cdrs = self.cdrs(provider)
+        cdrs.extend(calls)
+        cdrs.sort(key=lambda call: call.started, reverse=True)
 
     def inject(self, provider: str, endpoint: str, fault: Fault) -> None:
         """Make `endpoint` of `provider` misbehave as `fault` says."""
@@ -129,7 +197,7 @@ class SimulatorState:
 
     def all_secrets(self) -> list[str]:
         """Every credential the simulated providers accept or ever issued."""
-        return [
+        known = [
             self.bulutfon.token,
             self.bulutfon.password,
             self.bulutsantralim.api_key,
@@ -137,6 +205,9 @@ class SimulatorState:
             self.telsam.client_secret,
             *self.telsam.issued,
         ]
+        if self.bulutfon.webhook.password:
+            known.append(self.bulutfon.webhook.password)
+        return known
 
     def count(self, provider: str | None = None, endpoint: str | None = None) -> int:
         """How many requests matched `provider` and `endpoint` (None matches all)."""

@@ -1,0 +1,129 @@
+"""Control API for calls: place one, file past CDRs, point Bulutfon's webhook somewhere.
+
+It lets a person or a test outside the simulator's process drive the simulated PBXs the way
+their users do, by phoning; nothing here needs credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .switchboard import Switchboard
+
+SWITCHBOARD_KEY = web.AppKey("switchboard", Switchboard)
+
+
+def _refused(message: str) -> web.Response:
+    return web.json_response({"error": message}, status=400)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    """Return the JSON object of the request body; raise on anything else."""
+    try:
+        body = await request.json()
+    except ValueError as err:
+        raise ValueError("the body must be a JSON object") from err
+    if not isinstance(body, dict):
+        raise TypeError("the body must be a JSON object")
+    return body
+
+
+def _optional_str(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"{name} must be text")
+    return str(value)
+
+
+def _int(body: dict[str, Any], name: str, default: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number")
+    return value
+
+
+def _bool(body: dict[str, Any], name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false")
+    return value
+
+
+async def place_call(request: web.Request) -> web.Response:
+    """POST /_control/calls: place a call; answer the call and each webhook post's status."""
+    switchboard = request.app[SWITCHBOARD_KEY]
+    try:
+        body = await _json_object(request)
+        call = await switchboard.place_call(
+            str(body.get("provider", "")),
+            direction=str(body.get("direction", "inbound")),
+            outcome=str(body.get("outcome", "answered")),
+            caller=_optional_str(body, "caller"),
+            callee=_optional_str(body, "callee"),
+            extension=_optional_str(body, "extension") or "1001",
+            talk_seconds=_int(body, "talk_seconds", 35),
+            recording=_bool(body, "recording"),
+            realtime=bool(_bool(body, "realtime")),
+        )
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    return web.json_response(call.as_dict())
+
+
+async def add_cdrs(request: web.Request) -> web.Response:
+    """POST /_control/cdrs: file past calls without webhooks, for paging and history."""
+    switchboard = request.app[SWITCHBOARD_KEY]
+    try:
+        body = await _json_object(request)
+        provider = str(body.get("provider", ""))
+        calls = switchboard.add_cdrs(
+            provider,
+            _int(body, "count", 1),
+            outcome=_optional_str(body, "outcome"),
+            direction=_optional_str(body, "direction"),
+        )
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    return web.json_response(
+        {
+            "added": len(calls),
+            "total": len(switchboard.state.cdrs(provider)),
+            "uuids": [call.uuid for call in calls],
+        }
+    )
+
+
+async def bulutfon_webhook(request: web.Request) -> web.Response:
+    """POST /_control/bulutfon/webhook: set the URL, format and Basic auth of the webhook."""
+    switchboard = request.app[SWITCHBOARD_KEY]
+    try:
+        body = await _json_object(request)
+        switchboard.set_bulutfon_webhook(
+            _optional_str(body, "url") or "",
+            _optional_str(body, "format") or "json",
+            _optional_str(body, "username"),
+            _optional_str(body, "password"),
+        )
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    webhook = switchboard.state.bulutfon.webhook
+    return web.json_response(
+        {
+            "url": webhook.url,
+            "format": webhook.format,
+            "username": webhook.username,
+            "basic_auth": webhook.username is not None,
+        }
+    )
+
+
+def add_routes(app: web.Application, switchboard: Switchboard) -> None:
+    """Mount the call control endpoints on the top-level application."""
+    app[SWITCHBOARD_KEY] = switchboard
+    app.router.add_post("/_control/calls", place_call)
+    app.router.add_post("/_control/cdrs", add_cdrs)
+    app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)

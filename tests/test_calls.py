@@ -1,0 +1,346 @@
+"""Calls end to end: CDR polling, bearings, paging cost, exactly-once with webhooks, restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant
+import homeassistant.util.dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.santral.const import EVENT_CALL, RINGING_TIMEOUT
+from simulator import Simulator
+from simulator.calls import SimulatedCall, build_call
+
+from .conftest import WEBHOOK_IDS
+
+KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
+DEVICE = {
+    "bulutfon": "bulutfon_santral_bulutfon_net",
+    "bulutsantralim": "bulutsantralim_908501234567",
+}
+
+
+@pytest.fixture
+def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect `santral_call` bus events."""
+    events: list[dict[str, Any]] = []
+
+    def _listener(event: Event) -> None:
+        events.append(dict(event.data))
+
+    hass.bus.async_listen(EVENT_CALL, _listener)
+    return events
+
+
+async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add (if needed) and set up an entry."""
+    if entry.entry_id not in {e.entry_id for e in hass.config_entries.async_entries()}:
+        entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Run one call history poll now."""
+    assert entry.runtime_data.call_history is not None
+    await entry.runtime_data.call_history.async_refresh()
+    await hass.async_block_till_done()
+
+
+def file_calls(
+    simulator: Simulator,
+    provider: str,
+    count: int,
+    *,
+    first_start: datetime,
+    outcome: str = "answered",
+    call_id: str | None = None,
+) -> list[SimulatedCall]:
+    """File `count` finished calls starting at `first_start`, 20 s apart."""
+    calls = []
+    for index in range(count):
+        call = build_call(
+            provider,
+            pbx_number="908508850000" if provider == "bulutfon" else "908505320000",
+            outcome=outcome,
+            started=first_start + timedelta(seconds=20 * index),
+        )
+        if call_id is not None:
+            call.uuid = call_id
+        calls.append(call)
+    simulator.state.add_cdrs(provider, calls)
+    return calls
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_first_poll_takes_bearings(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """History already there fires nothing; one request took the bearings."""
+    simulator.add_cdrs(provider, 30)
+    await setup(hass, make_entry(KINDS[provider]))
+    assert call_events == []
+    assert simulator.count(provider, "cdrs") == 1
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_quiet_poll_costs_one_request(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """With nothing new, a poll is one request and announces nothing."""
+    simulator.add_cdrs(provider, 30)
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    before = simulator.count(provider, "cdrs")
+    for _ in range(3):
+        await poll(hass, entry)
+    assert simulator.count(provider, "cdrs") - before == 3
+    assert call_events == []
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_new_calls_cost_pages_not_history(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """250 new CDRs at 100 a page cost 3 requests and are each announced once, by the poll."""
+    simulator.add_cdrs(provider, 400)  # old history, never read again
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    calls = file_calls(
+        simulator, provider, 250, first_start=dt_util.utcnow() - timedelta(hours=2)
+    )
+    before = simulator.count(provider, "cdrs")
+    await poll(hass, entry)
+    assert simulator.count(provider, "cdrs") - before == 3
+    assert len(call_events) == 250
+    assert {event["call_id"] for event in call_events} == {call.uuid for call in calls}
+    assert {event["source"] for event in call_events} == {"poll"}
+    assert {event["type"] for event in call_events} == {"hangup"}
+    await poll(hass, entry)
+    assert len(call_events) == 250
+    today = dt_util.start_of_local_day()
+    ended_today = sum(1 for call in calls if call.ended >= today)
+    calls_today = hass.states.get(f"sensor.{DEVICE[provider]}_calls_today")
+    assert calls_today.state == str(ended_today)
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_webhook_then_poll_fires_once(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """A missed call the webhook announced is not announced again by the poll."""
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    client = await hass_client_no_auth()
+    url = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS[provider]}"))
+    if provider == "bulutfon":
+        simulator.set_bulutfon_webhook(url)
+    else:
+        simulator.set_crm_integration(url)
+    call = await simulator.place_call(provider, outcome="missed", extension="1001")
+    await hass.async_block_till_done()
+    assert [event["type"] for event in call_events if event["type"] == "missed"] == [
+        "missed"
+    ]
+    assert {event["source"] for event in call_events} == {"webhook"}
+    assert call_events[-1]["call_id"] == call.uuid
+    await poll(hass, entry)
+    assert [event["type"] for event in call_events].count("missed") == 1
+    assert hass.states.get(f"sensor.{DEVICE[provider]}_missed_calls_today").state == "1"
+
+
+async def test_poll_then_late_webhook_fires_once(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+) -> None:
+    """A call the poll announced first is not announced again by a late webhook."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    (call,) = file_calls(
+        simulator,
+        "bulutsantralim",
+        1,
+        first_start=dt_util.utcnow() - timedelta(minutes=2),
+        outcome="missed",
+    )
+    await poll(hass, entry)
+    assert [event["source"] for event in call_events] == ["poll"]
+    client = await hass_client_no_auth()
+    body = f"event_type=hangup&direction=inbound&call_uuid={call.uuid}&answered=false&caller_id_number=05321234567&destination_number=1001"
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert len(call_events) == 1
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_restart_announces_downtime_once(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """Calls that ended while Home Assistant was down are announced once after it starts."""
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    calls = file_calls(
+        simulator,
+        provider,
+        3,
+        first_start=dt_util.utcnow() - timedelta(minutes=30),
+        outcome="missed",
+    )
+    await setup(hass, entry)
+    assert sorted(event["call_id"] for event in call_events) == sorted(
+        call.uuid for call in calls
+    )
+    assert {event["source"] for event in call_events} == {"poll"}
+    assert {event["type"] for event in call_events} == {"missed"}
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await setup(hass, entry)
+    await poll(hass, entry)
+    assert len(call_events) == 3
+    assert hass.states.get(f"sensor.{DEVICE[provider]}_missed_calls_today").state == "3"
+
+
+async def test_lost_hangup_repaired_by_poll(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+) -> None:
+    """An extension left ringing by a lost hangup goes idle when the call's CDR arrives."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    client = await hass_client_no_auth()
+    body = "event_type=ringing&direction=inbound&call_uuid=lost-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
+    await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    await hass.async_block_till_done()
+    sensor = "sensor.bulutsantralim_908501234567_extension_1001"
+    assert hass.states.get(sensor).state == "ringing"
+    file_calls(
+        simulator,
+        "bulutsantralim",
+        1,
+        first_start=dt_util.utcnow() - timedelta(minutes=1),
+        outcome="missed",
+        call_id="lost-1",
+    )
+    await poll(hass, entry)
+    assert hass.states.get(sensor).state == "idle"
+    assert [(event["type"], event["source"]) for event in call_events] == [
+        ("ringing", "webhook"),
+        ("missed", "poll"),
+    ]
+
+
+async def test_ringing_times_out(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Without any news, a ringing extension is idle again after the ringing timeout."""
+    await setup(hass, make_entry("bulutsantralim"))
+    client = await hass_client_no_auth()
+    body = "event_type=ringing&direction=inbound&call_uuid=t-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
+    await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    await hass.async_block_till_done()
+    sensor = "sensor.bulutsantralim_908501234567_extension_1001"
+    assert hass.states.get(sensor).state == "ringing"
+    freezer.tick(RINGING_TIMEOUT + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == "idle"
+
+
+async def test_extension_survives_restart(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """An extension seen once keeps its sensor and state across a restart."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    client = await hass_client_no_auth()
+    body = "event_type=answer&direction=inbound&call_uuid=r-1&caller_id_number=05321234567&destination_number=1007&connected_user=1007"
+    await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await setup(hass, entry)
+    state = hass.states.get("sensor.bulutsantralim_908501234567_extension_1007")
+    assert state.state == "talking"
+    assert state.attributes["other_party"] == "+905321234567"
+
+
+async def test_counters_reset_at_midnight(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Calls today start from zero at local midnight."""
+    await hass.config.async_set_time_zone("Europe/Istanbul")
+    freezer.move_to("2026-11-23 20:59:00+00:00")  # 23:59 in Istanbul
+    await setup(hass, make_entry("bulutsantralim"))
+    client = await hass_client_no_auth()
+    body = "event_type=hangup&direction=inbound&call_uuid=n-1&answered=false&caller_id_number=05321234567&destination_number=1001"
+    await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    await hass.async_block_till_done()
+    missed = "sensor.bulutsantralim_908501234567_missed_calls_today"
+    assert hass.states.get(missed).state == "1"
+    freezer.move_to("2026-11-23 21:00:01+00:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(missed).state == "0"
+    assert (
+        hass.states.get("sensor.bulutsantralim_908501234567_last_missed_caller").state
+        == "+905321234567"
+    )
