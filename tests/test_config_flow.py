@@ -310,3 +310,31 @@ async def test_reauth_wrong_account(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
+
+
+async def test_bulutfon_webhook_credentials(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Web hook Basic credentials entered in the flow are stored for the webhook to enforce."""
+    flow_id = await open_form(hass, "bulutfon_token")
+    user_input = form_input(simulator, "bulutfon_token")
+    user_input[SECTION_WEBHOOK] = {
+        "webhook_username": " hook ",
+        "webhook_password": "kanca",
+    }
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["webhook_username"] == "hook"
+    assert result["data"]["webhook_password"] == "kanca"
+
+
+async def test_bulutsantralim_pbx_option(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """The PBX option chosen in the flow becomes the entry's option."""
+    flow_id = await open_form(hass, "bulutsantralim")
+    user_input = form_input(simulator, "bulutsantralim")
+    user_input[CONF_SET_NOTIFICATION_URL] = True
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {CONF_SET_NOTIFICATION_URL: True}

@@ -28,6 +28,11 @@ from custom_components.santral.providers import (
     to_provider_number,
 )
 from custom_components.santral.providers.client import Response, parse_retry_after
+from custom_components.santral.providers.timeparse import (
+    parse_datetime,
+    parse_duration,
+    parse_epoch,
+)
 from simulator import Fault, FaultKind, Simulator
 
 # The endpoint each client's account check calls, per simulator naming.
@@ -535,3 +540,49 @@ def test_json_object_shape() -> None:
     assert response.json() == [1, 2]
     with pytest.raises(SantralInvalidResponseError, match="list where an object"):
         response.json_object()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2017-03-15T09:46:05+03:00", "2017-03-15T09:46:05+03:00"),
+        ("2017-08-03 12:30:32 +0300", "2017-08-03T12:30:32+03:00"),
+        ("2016-01-01 00:00:00", "2016-01-01T00:00:00+02:00"),
+        ("2017-08-03 12:30:32 UTC", "2017-08-03T12:30:32+00:00"),
+        (1435762851086820, "2015-07-01T15:00:51.086820+00:00"),
+        ("1435762851086", "2015-07-01T15:00:51.086000+00:00"),
+        (1435762851, "2015-07-01T15:00:51+00:00"),
+        ("dün", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (10**30, None),
+    ],
+)
+def test_parse_datetime(raw: object, expected: str | None) -> None:
+    """Every provider spelling of a moment becomes an aware datetime."""
+    parsed = parse_datetime(raw)
+    assert (parsed.isoformat() if parsed else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("00:01:05", 65),
+        ("35", 35),
+        (35, 35),
+        ("1:2:x", 0),
+        ("", 0),
+        (None, 0),
+        ("uzun", 0),
+        (-4, 0),
+    ],
+)
+def test_parse_duration(raw: object, expected: int) -> None:
+    """Durations come as seconds or HH:MM:SS."""
+    assert parse_duration(raw) == expected
+
+
+def test_parse_epoch_garbage() -> None:
+    """An epoch that is not a number is None."""
+    assert parse_epoch("yarın") is None

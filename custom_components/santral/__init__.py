@@ -38,11 +38,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         await tracker.async_load()
         tracker.device_id = device.id
         data.calls = tracker
-        if CONF_WEBHOOK_ID in entry.data:
-            handler = handler_for(client.provider, tracker, entry.data)
-            entry.async_on_unload(
-                async_register_webhook(hass, entry.title, entry.data, handler)
-            )
+        handler = handler_for(client.provider, tracker, entry.data)
+        entry.async_on_unload(
+            async_register_webhook(hass, entry.title, entry.data, handler)
+        )
         history = SantralCallHistoryCoordinator(hass, entry, client, tracker)
         data.call_history = history
         await history.async_refresh()
