@@ -21,11 +21,14 @@ PASSWORD = "dev"  # noqa: S105 - the documented login of the local development i
 ENTRIES: dict[str, tuple[list[str], dict[str, Any]]] = {
     "bulutfon": (
         ["bulutfon", "bulutfon_token"],
-        {"access_token": "bulutfon-master-token-1f0c9d"},
+        {"access_token": "bulutfon-master-token-1f0c9d", "webhook": {}},
     ),
     "bulutsantralim": (
         ["bulutsantralim"],
-        {"api_key": "K12345678-1234-5678-4321-123456789012"},
+        {
+            "api_key": "K12345678-1234-5678-4321-123456789012",
+            "set_notification_url": True,
+        },
     ),
     "telsam": (
         ["telsam"],
@@ -163,15 +166,24 @@ class Seeder:
                     remaining.discard(entry["domain"])
             await asyncio.sleep(1)
 
-    async def add_entries(self, simulator_url: str) -> None:
-        """Run the Santral config flow once per provider that has no entry yet."""
+    async def add_entries(self, simulator_url: str) -> dict[str, str]:
+        """Run the Santral config flow once per provider without an entry.
+
+        Return each provider's webhook URL: from the flow's closing message for a new entry,
+        from the options (which show it too) for an existing one.
+        """
         existing = await self._json(
             "GET", "/api/config/config_entries/entry?domain=santral"
         )
-        configured = {entry["title"].split()[0].lower() for entry in existing}
+        by_provider = {entry["title"].split()[0].lower(): entry for entry in existing}
+        urls: dict[str, str] = {}
         for provider, (menu_path, credentials) in ENTRIES.items():
-            if provider in configured:
+            if provider in by_provider:
                 print(f"santral: {provider}: already set up")
+                if provider != "telsam":
+                    urls[provider] = await self._webhook_url(
+                        by_provider[provider]["entry_id"]
+                    )
                 continue
             flow = await self._json(
                 "POST", "/api/config/config_entries/flow", json={"handler": "santral"}
@@ -192,6 +204,40 @@ class Seeder:
                 result.get("title") or result.get("reason") or result.get("errors")
             )
             print(f"santral: {provider}: {result['type']} {outcome}")
+            if url := (result.get("description_placeholders") or {}).get("webhook_url"):
+                urls[provider] = url
+        return urls
+
+    async def _webhook_url(self, entry_id: str) -> str:
+        flow = await self._json(
+            "POST",
+            "/api/config/config_entries/options/flow",
+            json={"handler": entry_id},
+        )
+        await self._json(
+            "DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}"
+        )
+        return str(flow["description_placeholders"]["webhook_url"])
+
+
+async def point_simulator(
+    session: aiohttp.ClientSession, simulator_url: str, urls: dict[str, str]
+) -> None:
+    """Aim the simulator's Bulutfon web hook at Home Assistant and place two calls to watch.
+
+    Bulutsantralim needs nothing here: Santral points that PBX at itself (the entry's option).
+    """
+    if url := urls.get("bulutfon"):
+        async with session.post(
+            f"{simulator_url}/_control/bulutfon/webhook", json={"url": url}
+        ) as resp:
+            resp.raise_for_status()
+    for provider, outcome in (("bulutsantralim", "answered"), ("bulutfon", "missed")):
+        async with session.post(
+            f"{simulator_url}/_control/calls",
+            json={"provider": provider, "outcome": outcome, "realtime": True},
+        ) as resp:
+            print(f"simulator: {provider} {outcome} call -> HTTP {resp.status}")
 
 
 async def main() -> int:
@@ -205,8 +251,10 @@ async def main() -> int:
         seeder = Seeder(session, args.url)
         onboarding = await seeder.wait_until_up(args.timeout)
         await seeder.sign_in(onboarding)
-        await seeder.add_entries(args.simulator)
+        urls = await seeder.add_entries(args.simulator)
         await seeder.remove_onboarding_defaults()
+        await asyncio.sleep(3)  # let Santral point the Bulutsantralim PBX at itself
+        await point_simulator(session, args.simulator, urls)
     return 0
 
 
