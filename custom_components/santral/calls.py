@@ -7,7 +7,7 @@ with `Store`. Extension states are persisted too, and time out, so none stays st
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -130,6 +130,9 @@ class CallTracker:
         )
         self._loaded_from_disk = False
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
+        self._counted_day: datetime | None = None
+        self._counts: Counter[str] = Counter()
+        self._last: dict[str, LoggedCall] = {}
         self._timeouts: dict[str, CALLBACK_TYPE] = {}
 
     @property
@@ -245,11 +248,12 @@ class CallTracker:
             self._recent[key] = None
             while len(self._recent) > MAX_RECENT:
                 self._recent.popitem(last=False)
-        self._record(event, source)
+        changed = self._record(event, source)
         data = self.event_data(event, source)
         self.hass.bus.async_fire(EVENT_CALL, data)
         async_dispatcher_send(self.hass, SIGNAL_CALL.format(self.entry_id), event, data)
-        async_dispatcher_send(self.hass, SIGNAL_CALLS_UPDATED.format(self.entry_id))
+        if changed:
+            async_dispatcher_send(self.hass, SIGNAL_CALLS_UPDATED.format(self.entry_id))
         self._schedule_save()
         return True
 
@@ -273,47 +277,77 @@ class CallTracker:
             "source": source,
         }
 
-    def _record(self, event: CallEvent, source: Source) -> None:
+    def _record(self, event: CallEvent, source: Source) -> bool:
+        """Log the call's end and its caller; return whether the call sensors changed."""
         now = dt_util.utcnow()
-        if event.direction is CallDirection.INBOUND and event.caller:
+        changed = False
+        last = self.data.last_caller or {}
+        if (
+            event.direction is CallDirection.INBOUND
+            and event.caller
+            and (last.get("call_id"), last.get("number"))
+            != (event.call_id, event.caller)
+        ):
+            changed = True
             self.data.last_caller = {
                 "number": event.caller,
                 "time": (event.started or now).isoformat(),
                 "call_id": event.call_id,
             }
         if event.type.ends_call:
-            self.data.log.append(
-                LoggedCall(
-                    call_id=event.call_id,
-                    type=event.type.value,
-                    direction=event.direction.value,
-                    caller=event.caller,
-                    callee=event.callee,
-                    extension=event.extension,
-                    time=(event.ended or event.started or now).isoformat(),
-                    duration=event.duration,
-                    source=source,
-                )
+            call = LoggedCall(
+                call_id=event.call_id,
+                type=event.type.value,
+                direction=event.direction.value,
+                caller=event.caller,
+                callee=event.callee,
+                extension=event.extension,
+                time=(event.ended or event.started or now).isoformat(),
+                duration=event.duration,
+                source=source,
             )
+            if len(self.data.log) == self.data.log.maxlen:
+                self._count(self.data.log[0], -1)  # the oldest call drops out
+            self.data.log.append(call)
+            self._count(call)
+            self._last[call.type] = call
+            changed = True
+        return changed
 
     # Counters
 
-    def calls_today(self, kind: str | None = None) -> list[LoggedCall]:
-        """Return the calls that ended today (in Home Assistant's time zone)."""
-        start = dt_util.start_of_local_day()
-        return [
-            call
-            for call in self.data.log
-            if (kind is None or call.type == kind)
-            and (when := dt_util.parse_datetime(call.time)) is not None
-            and when >= start
-        ]
+    def count_today(self, kind: str | None = None) -> int:
+        """Return how many calls (of `kind`) ended today, in Home Assistant's time zone.
+
+        Counts are kept as calls are logged; the log is scanned only when the day changes.
+        """
+        day = dt_util.start_of_local_day()
+        if self._counted_day != day:
+            self._counted_day = day
+            self._counts.clear()
+            for call in self.data.log:
+                self._count(call)
+        return self._counts[kind] if kind else self._counts.total()
+
+    def _count(self, call: LoggedCall, step: int = 1) -> None:
+        when = dt_util.parse_datetime(call.time)
+        if (
+            self._counted_day is not None
+            and when is not None
+            and when >= self._counted_day
+        ):
+            self._counts[call.type] += step
 
     def last_call(self, kind: str) -> LoggedCall | None:
         """Return the newest logged call of `kind`."""
-        return next(
-            (call for call in reversed(self.data.log) if call.type == kind), None
-        )
+        if kind not in self._last:
+            found = next(
+                (call for call in reversed(self.data.log) if call.type == kind), None
+            )
+            if found is None:
+                return None
+            self._last[kind] = found
+        return self._last[kind]
 
     # Extensions
 

@@ -100,13 +100,13 @@ CALL_SENSORS: tuple[SantralCallSensorEntityDescription, ...] = (
         key="calls_today",
         translation_key="calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda tracker: len(tracker.calls_today()),
+        value_fn=lambda tracker: tracker.count_today(),
     ),
     SantralCallSensorEntityDescription(
         key="missed_calls_today",
         translation_key="missed_calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda tracker: len(tracker.calls_today("missed")),
+        value_fn=lambda tracker: tracker.count_today("missed"),
     ),
     SantralCallSensorEntityDescription(
         key="last_missed_caller",
