@@ -3,6 +3,7 @@
 from .app import PREFIXES, Simulator, create_app
 from .calls import SimulatedCall, WebhookDelivery
 from .faults import Fault, FaultKind
+from .faxes import SimulatedFax
 from .state import SimulatorState
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Fault",
     "FaultKind",
     "SimulatedCall",
+    "SimulatedFax",
     "Simulator",
     "SimulatorState",
     "WebhookDelivery",

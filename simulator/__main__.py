@@ -4,6 +4,9 @@ Serve:          python -m simulator [serve] [--host 127.0.0.1] [--port 8300]
 Place a call:   python -m simulator call --provider bulutsantralim --outcome missed
 Past CDRs:      python -m simulator cdrs --provider bulutfon --count 250
 Bulutfon hook:  python -m simulator bulutfon-webhook --url http://127.0.0.1:8123/api/webhook/ID
+Receive a fax:  python -m simulator fax --provider telsam --pages 2
+Settle faxes:   python -m simulator settle-faxes --provider bulutfon --outcome failed
+Sent faxes settle only when told, unless `serve --fax-settle-after SECONDS` is given.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ import aiohttp
 
 from .app import PREFIXES, Simulator
 from .calls import DIRECTIONS, OUTCOMES, PROVIDERS
+from .faxes import FAX_OUTCOMES, FAX_PROVIDERS
 
 DEFAULT_SIMULATOR = "http://127.0.0.1:8300"
 
 
-async def _serve(host: str, port: int) -> None:
+async def _serve(host: str, port: int, settle_after: float | None) -> None:
     simulator = Simulator()
+    for provider in FAX_PROVIDERS:
+        simulator.state.fax_book(provider).settle_after = settle_after
     await simulator.start(host, port)
     state = simulator.state
     print(f"Santral provider simulator on {simulator.base_url}", flush=True)
@@ -41,6 +47,11 @@ async def _serve(host: str, port: int) -> None:
     )
     print(
         f"Place calls with: python -m simulator call --provider bulutsantralim "
+        f"--simulator {simulator.base_url}",
+        flush=True,
+    )
+    print(
+        f"Receive faxes with: python -m simulator fax --provider telsam "
         f"--simulator {simulator.base_url}",
         flush=True,
     )
@@ -81,10 +92,19 @@ def _parser() -> argparse.ArgumentParser:
     # Without a command the simulator serves, so the options of `serve` work here too.
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8300)
+    parser.add_argument(
+        "--fax-settle-after",
+        type=float,
+        metavar="SECONDS",
+        help="settle sent faxes as successful this long after they were sent",
+    )
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the simulator (the default)")
     serve.add_argument("--host", default=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
+    serve.add_argument(
+        "--fax-settle-after", type=float, metavar="SECONDS", default=argparse.SUPPRESS
+    )
 
     call = commands.add_parser("call", help="place a call on a running simulator")
     call.add_argument("--provider", choices=PROVIDERS, required=True)
@@ -119,6 +139,20 @@ def _parser() -> argparse.ArgumentParser:
     webhook.add_argument("--username")
     webhook.add_argument("--password")
     webhook.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+
+    fax = commands.add_parser("fax", help="receive a fax on a running simulator")
+    fax.add_argument("--provider", choices=FAX_PROVIDERS, required=True)
+    fax.add_argument("--sender", help="default: a random number")
+    fax.add_argument("--pages", type=int, default=1)
+    fax.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+
+    settle = commands.add_parser(
+        "settle-faxes", help="settle the pending sent faxes of a running simulator"
+    )
+    settle.add_argument("--provider", choices=FAX_PROVIDERS, required=True)
+    settle.add_argument("--outcome", choices=FAX_OUTCOMES, default="success")
+    settle.add_argument("--id", help="only this fax (default: every pending one)")
+    settle.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     return parser
 
 
@@ -143,6 +177,16 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
             if getattr(args, name) is not None:
                 body[name] = getattr(args, name)
         return "cdrs", body
+    if args.command == "fax":
+        body = {"provider": args.provider, "pages": args.pages}
+        if args.sender is not None:
+            body["sender"] = args.sender
+        return "faxes", body
+    if args.command == "settle-faxes":
+        body = {"provider": args.provider, "outcome": args.outcome}
+        if args.id is not None:
+            body["id"] = args.id
+        return "faxes/settle", body
     body = {"url": args.url, "format": args.format}
     if args.username:
         body |= {"username": args.username, "password": args.password or ""}
@@ -154,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in (None, "serve"):
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(args.host, args.port))
+            asyncio.run(_serve(args.host, args.port, args.fax_settle_after))
         return 0
     path, body = _request(args)
     return asyncio.run(_control(args.simulator, path, body))

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from . import bulutfon, bulutsantralim, control, telsam
+from . import (
+    bulutfon,
+    bulutfon_faxes,
+    bulutsantralim,
+    bulutsantralim_faxes,
+    control,
+    telsam,
+    telsam_faxes,
+)
 from .calls import SimulatedCall
 from .faults import HTML_ERROR_PAGE, Fault, FaultKind
-from .state import RequestRecord, SimulatorState
+from .fax_office import FaxOffice
+from .faxes import SimulatedFax
+from .state import (
+    BulutfonState,
+    BulutsantralimState,
+    RequestRecord,
+    SimulatorState,
+    TelsamState,
+)
 from .switchboard import Switchboard
 from .webhooks import WebhookSender
 
@@ -21,6 +38,9 @@ PREFIXES: dict[str, str] = {
     "telsam": "/telsam/api/v1",
 }
 STATE_KEY = web.AppKey("state", SimulatorState)
+# Fax files arrive base64-encoded inside JSON or form bodies; aiohttp's 1 MiB default would
+# refuse an ordinary multi-page scan.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -144,7 +164,7 @@ def create_app(
     Without a `switchboard` the application makes its own, whose client session closes
     with the application.
     """
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[STATE_KEY] = state
     if switchboard is None:
         switchboard = Switchboard(state, WebhookSender())
@@ -159,6 +179,9 @@ def create_app(
         "bulutsantralim": bulutsantralim.create_app(state, sender),
         "telsam": telsam.create_app(state),
     }
+    bulutfon_faxes.add_routes(subapps["bulutfon"])
+    bulutsantralim_faxes.add_routes(subapps["bulutsantralim"])
+    telsam_faxes.add_routes(subapps["telsam"])
     for name, sub in subapps.items():
         sub.middlewares.append(_fault_middleware(name, state))
         app.add_subapp(PREFIXES[name], sub)
@@ -178,6 +201,7 @@ class Simulator:
         self.state = state or SimulatorState()
         self.sender = WebhookSender()
         self.switchboard = Switchboard(self.state, self.sender)
+        self.fax_office = FaxOffice(self.switchboard)
         self.app = create_app(self.state, self.switchboard)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -204,6 +228,12 @@ class Simulator:
     def url(self, provider: str) -> str:
         """Return the API root of `provider`, as a client's base URL."""
         return f"{self.base_url}{PREFIXES[provider]}"
+
+    def state_of(
+        self, provider: str
+    ) -> BulutfonState | BulutsantralimState | TelsamState:
+        """Return the simulated account of `provider`, with its faxes and sent documents."""
+        return self.state.provider_state(provider)
 
     def inject(self, provider: str, endpoint: str, fault: Fault) -> None:
         """Make one endpoint misbehave."""
@@ -280,3 +310,29 @@ class Simulator:
         crm.ringing, crm.answered, crm.hangup = (
             "on" if switch else "off" for switch in (ringing, answered, hangup)
         )
+
+    async def receive_fax(
+        self,
+        provider: str,
+        *,
+        sender: str | None = None,
+        pages: int = 1,
+        at: datetime | None = None,
+    ) -> SimulatedFax:
+        """Receive a fax of `pages` pages from `sender` (default a random number).
+
+        It is filed at once with its document; on Bulutfon it also posts `fax_init` to
+        the webhook, if one is set (see the fax's `deliveries`). `at` backdates it.
+        """
+        return await self.fax_office.receive(
+            provider, sender=sender, pages=pages, at=at
+        )
+
+    def settle_faxes(
+        self, provider: str, outcome: str = "success", fax_id: int | str | None = None
+    ) -> int:
+        """Settle the pending sent fax `fax_id`, or all of them, as "success" or "failed".
+
+        Returns how many settled. Each provider's lists show the outcome from then on.
+        """
+        return self.fax_office.settle(provider, outcome, fax_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 import math
 from typing import Any
@@ -18,10 +19,15 @@ def _json_error(message: str, status: int) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def _authorize(request: web.Request) -> web.Response | None:
-    """Return an error answer when the request's credentials are not accepted."""
+def _authorize(
+    request: web.Request, params: Mapping[str, str] | None = None
+) -> web.Response | None:
+    """Return an error answer when the request's credentials are not accepted.
+
+    Credentials come from the query string, or from `params` (a form body) when given.
+    """
     account = request.app[STATE_KEY].bulutfon
-    query = request.query
+    query = request.query if params is None else params
     token = query.get("access_token")
     if token is not None:
         if token != account.token:

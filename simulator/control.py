@@ -1,18 +1,22 @@
-"""Control API for calls: place one, file past CDRs, point Bulutfon's webhook somewhere.
+"""Control API: place calls, file past CDRs, point Bulutfon's webhook, receive and settle faxes.
 
 It lets a person or a test outside the simulator's process drive the simulated PBXs the way
-their users do, by phoning; nothing here needs credentials.
+their users and the far ends do, by phoning and faxing; nothing here needs credentials.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
+from .calls import ISTANBUL
+from .fax_office import FaxOffice
 from .switchboard import Switchboard
 
 SWITCHBOARD_KEY = web.AppKey("switchboard", Switchboard)
+FAX_OFFICE_KEY = web.AppKey("fax_office", FaxOffice)
 
 
 def _refused(message: str) -> web.Response:
@@ -121,9 +125,57 @@ async def bulutfon_webhook(request: web.Request) -> web.Response:
     )
 
 
+def _moment(body: dict[str, Any], name: str) -> datetime | None:
+    """Return an ISO 8601 time field (Istanbul when it has no offset), or None."""
+    value = _optional_str(body, name)
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ISTANBUL)
+
+
+async def receive_fax(request: web.Request) -> web.Response:
+    """POST /_control/faxes: a fax arrives; answer it, with Bulutfon's webhook post."""
+    office = request.app[FAX_OFFICE_KEY]
+    try:
+        body = await _json_object(request)
+        fax = await office.receive(
+            str(body.get("provider", "")),
+            sender=_optional_str(body, "sender"),
+            pages=_int(body, "pages", 1),
+            at=_moment(body, "at"),
+        )
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    return web.json_response(fax.as_dict())
+
+
+async def settle_faxes(request: web.Request) -> web.Response:
+    """POST /_control/faxes/settle: settle one pending sent fax (`id`) or all of them."""
+    office = request.app[FAX_OFFICE_KEY]
+    try:
+        body = await _json_object(request)
+        fax_id = _optional_str(body, "id")
+        settled = office.settle(
+            str(body.get("provider", "")),
+            str(body.get("outcome", "success")),
+            fax_id,
+        )
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    if fax_id is not None and not settled:
+        return web.json_response(
+            {"error": f"no pending sent fax with id {fax_id}"}, status=404
+        )
+    return web.json_response({"settled": settled})
+
+
 def add_routes(app: web.Application, switchboard: Switchboard) -> None:
-    """Mount the call control endpoints on the top-level application."""
+    """Mount the call and fax control endpoints on the top-level application."""
     app[SWITCHBOARD_KEY] = switchboard
+    app[FAX_OFFICE_KEY] = FaxOffice(switchboard)
+    app.router.add_post("/_control/faxes", receive_fax)
+    app.router.add_post("/_control/faxes/settle", settle_faxes)
     app.router.add_post("/_control/calls", place_call)
     app.router.add_post("/_control/cdrs", add_cdrs)
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)

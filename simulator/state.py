@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import Counter
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 import random
 import secrets
 from typing import Any, Literal
 
-from .calls import SimulatedCall, WebhookDelivery
+from .calls import SimulatedCall, WebhookDelivery, choose
 from .faults import Fault
+from .faxes import FAX_PROVIDERS, FaxBook
 
 type WebhookFormat = Literal["json", "form"]
 
@@ -56,6 +58,14 @@ class BulutfonState:
     account_id: int = 5678
     webhook: BulutfonWebhook = field(default_factory=BulutfonWebhook)
     cdrs: list[SimulatedCall] = field(default_factory=list)
+    faxes: FaxBook = field(
+        default_factory=lambda: FaxBook(next_id=1, incoming_by_uuid=True)
+    )
+
+    @property
+    def sent_documents(self) -> list[bytes]:
+        """Return the decoded attachments clients sent, in order of arrival."""
+        return self.faxes.sent_documents
 
 
 @dataclass(slots=True)
@@ -93,6 +103,17 @@ class BulutsantralimState:
     domain_id: str = "101"
     crm: CrmIntegration = field(default_factory=CrmIntegration)
     cdrs: list[SimulatedCall] = field(default_factory=list)
+    # Order ids count on from the `20212` of the fax document's example.
+    faxes: FaxBook = field(
+        default_factory=lambda: FaxBook(next_id=20212, incoming_by_uuid=True)
+    )
+    # When each fax document URL was handed out, by call uuid; such a URL lives one hour.
+    fax_document_urls: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def sent_documents(self) -> list[bytes]:
+        """Return the decoded `filedata` of every fax order, in order of arrival."""
+        return self.faxes.sent_documents
 
     @property
     def did(self) -> str:
@@ -113,6 +134,14 @@ class TelsamState:
     grants: Counter[str] = field(default_factory=Counter)
     issued: list[str] = field(default_factory=list)
     issue_refresh_tokens: bool = True
+    # The account's fax number and fax ids, from the page's send example.
+    did: str = "908502590260"
+    faxes: FaxBook = field(default_factory=lambda: FaxBook(next_id=278563))
+
+    @property
+    def sent_documents(self) -> list[bytes]:
+        """Return the decoded `files` of every send request, in order of arrival."""
+        return self.faxes.sent_documents
 
     def issue(self, grant_type: str) -> dict[str, str | int]:
         """Issue a token pair as Laravel Passport does."""
@@ -175,6 +204,21 @@ class SimulatorState:
         cdrs = self.cdrs(provider)
         cdrs.extend(calls)
         cdrs.sort(key=lambda call: call.started, reverse=True)
+
+    def provider_state(
+        self, provider: str
+    ) -> BulutfonState | BulutsantralimState | TelsamState:
+        """Return the simulated account of a provider."""
+        accounts: dict[str, BulutfonState | BulutsantralimState | TelsamState] = {
+            "bulutfon": self.bulutfon,
+            "bulutsantralim": self.bulutsantralim,
+            "telsam": self.telsam,
+        }
+        return accounts[choose(provider, FAX_PROVIDERS, "provider")]
+
+    def fax_book(self, provider: str) -> FaxBook:
+        """Return the faxes of a provider."""
+        return self.provider_state(provider).faxes
 
     def inject(self, provider: str, endpoint: str, fault: Fault) -> None:
         """Make `endpoint` of `provider` misbehave as `fault` says."""

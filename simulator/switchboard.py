@@ -145,6 +145,12 @@ class Switchboard:
         webhook.username = username or None
         webhook.password = password or None
 
+    async def deliver(self, provider: str, event: WebhookEvent) -> WebhookDelivery:
+        """Post one event to the provider's receiver as it is set, and record the result."""
+        delivery = await self._send(provider, event)
+        self.state.deliveries.append(delivery)
+        return delivery
+
     def _events_to_send(self, call: SimulatedCall) -> list[WebhookEvent]:
         """Return the call's events the account asked for; none without a receiver."""
         if call.provider == "bulutfon":

@@ -79,30 +79,9 @@ def _authorized(request: web.Request) -> bool:
     )
 
 
-async def fax_list(request: web.Request) -> web.Response:
-    """POST /fax: a page of faxes, Laravel paginator shaped."""
-    if not _authorized(request):
-        return web.json_response(UNAUTHENTICATED, status=401)
-    page = int(request.query.get("page", "1"))
-    return web.json_response(
-        {
-            "current_page": page,
-            "data": [],
-            "from": None,
-            "last_page": 1,
-            "per_page": 15,
-            "to": None,
-            "total": 0,
-            "next_page_url": None,
-            "prev_page_url": None,
-        }
-    )
-
-
 def create_app(state: SimulatorState) -> web.Application:
-    """Build the Telsam sub-application, mounted at /telsam/api/v1."""
+    """Build the Telsam sub-application, mounted at /telsam/api/v1; faxes add their calls."""
     app = web.Application()
     app[STATE_KEY] = state
     app.router.add_post("/oauth/token", token, name="token")
-    app.router.add_post("/fax", fax_list, name="fax_list")
     return app
