@@ -15,6 +15,7 @@ from homeassistant.const import (
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
 )
+from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -24,6 +25,7 @@ from custom_components.santral.const import (
     CONF_CLIENT_SECRET,
     CONF_PROVIDER,
     DOMAIN,
+    EVENT_CALL,
 )
 from simulator import Simulator, SimulatorState
 
@@ -147,3 +149,15 @@ def make_entry(simulator: Simulator) -> Callable[[str], MockConfigEntry]:
         )
 
     return _make
+
+
+@pytest.fixture
+def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect `santral_call` bus events."""
+    events: list[dict[str, Any]] = []
+
+    def _listener(event: Event) -> None:
+        events.append(dict(event.data))
+
+    hass.bus.async_listen(EVENT_CALL, _listener)
+    return events

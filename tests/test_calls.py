@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -16,8 +17,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.santral.const import EVENT_CALL, RINGING_TIMEOUT
-from simulator import Simulator
+from custom_components.santral.const import RINGING_TIMEOUT
+from simulator import Fault, FaultKind, Simulator
 from simulator.calls import SimulatedCall, build_call
 
 from .conftest import WEBHOOK_IDS
@@ -27,18 +28,6 @@ DEVICE = {
     "bulutfon": "bulutfon_santral_bulutfon_net",
     "bulutsantralim": "bulutsantralim_908501234567",
 }
-
-
-@pytest.fixture
-def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Collect `santral_call` bus events."""
-    events: list[dict[str, Any]] = []
-
-    def _listener(event: Event) -> None:
-        events.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_CALL, _listener)
-    return events
 
 
 async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
@@ -344,3 +333,67 @@ async def test_counters_reset_at_midnight(
         hass.states.get("sensor.bulutsantralim_908501234567_last_missed_caller").state
         == "+905321234567"
     )
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_bearings_cover_more_than_a_page(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """250 recent calls before setup are all history: the next polls announce none."""
+    file_calls(
+        simulator, provider, 250, first_start=dt_util.utcnow() - timedelta(hours=2)
+    )
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    await poll(hass, entry)
+    assert call_events == []
+
+
+async def test_long_call_is_not_lost(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+) -> None:
+    """A 3.5-hour call that ends after newer calls started is still announced."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    file_calls(
+        simulator, "bulutfon", 1, first_start=dt_util.utcnow() - timedelta(minutes=10)
+    )
+    await poll(hass, entry)
+    (long_call,) = file_calls(
+        simulator,
+        "bulutfon",
+        1,
+        first_start=dt_util.utcnow() - timedelta(hours=3, minutes=30),
+    )
+    await poll(hass, entry)
+    assert long_call.uuid in {event["call_id"] for event in call_events}
+
+
+async def test_reload_during_poll_announces_once(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+) -> None:
+    """A poll still running when the entry reloads announces nothing; the new one does, once."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    file_calls(
+        simulator,
+        "bulutsantralim",
+        2,
+        first_start=dt_util.utcnow() - timedelta(minutes=20),
+        outcome="missed",
+    )
+    old_history = entry.runtime_data.call_history
+    simulator.inject("bulutsantralim", "cdrs", Fault(FaultKind.SLOW, delay=0.5))
+    running = hass.async_create_task(old_history.async_refresh())
+    await asyncio.sleep(0.1)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await running
+    await hass.async_block_till_done()
+    assert sorted(event["type"] for event in call_events) == ["missed", "missed"]

@@ -15,7 +15,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.santral.const import CONF_SET_NOTIFICATION_URL
+from custom_components.santral.const import (
+    CONF_ARCHIVE_FAXES,
+    CONF_SET_NOTIFICATION_URL,
+)
 from simulator import Fault, FaultKind, Simulator
 
 from .conftest import WEBHOOK_IDS
@@ -76,7 +79,7 @@ async def test_options_show_url_and_apply(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.options == {CONF_SET_NOTIFICATION_URL: True}
+    assert entry.options == {CONF_ARCHIVE_FAXES: True, CONF_SET_NOTIFICATION_URL: True}
     assert entry.state is ConfigEntryState.LOADED
     assert simulator.state.bulutsantralim.crm.notification_url == reachable
 
@@ -89,20 +92,28 @@ async def test_bulutfon_options_have_no_fields(
     await _setup(hass, entry, point_pbx=False)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert list(result["data_schema"].schema) == []
+    assert list(result["data_schema"].schema) == [CONF_ARCHIVE_FAXES]
     assert result["description_placeholders"]["webhook_url"].endswith(
         f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"
     )
 
 
-async def test_telsam_has_no_options(
+async def test_telsam_options_archive_only(
     hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry]
 ) -> None:
-    """Telsam Yenifaks pushes nothing, so it offers no options."""
+    """Telsam Yenifaks pushes nothing: its options only switch the fax archive."""
     entry = make_entry("telsam")
-    entry.add_to_hass(hass)
-    assert entry.supports_options is False
-    assert make_entry("bulutfon_token").supports_options is True
+    await _setup(hass, entry, point_pbx=False)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "faxes"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ARCHIVE_FAXES: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options == {CONF_ARCHIVE_FAXES: False}
+    assert entry.runtime_data.faxes.archive is False
 
 
 async def test_pbx_is_pointed_here(

@@ -6,17 +6,13 @@ import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.santral.const import (
-    CONF_WEBHOOK_PASSWORD,
-    CONF_WEBHOOK_USERNAME,
-    EVENT_CALL,
-)
+from custom_components.santral.const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME
 
 from .conftest import WEBHOOK_IDS
 
@@ -46,18 +42,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json"}
 
 type Poster = Callable[..., Awaitable[int]]
-
-
-@pytest.fixture
-def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Collect `santral_call` bus events."""
-    events: list[dict[str, Any]] = []
-
-    def _listener(event: Event) -> None:
-        events.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_CALL, _listener)
-    return events
 
 
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
@@ -434,3 +418,148 @@ async def test_bulutfon_basic_auth(
         == 200
     )
     assert len(call_events) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (
+            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": NaN}',
+            JSON,
+        ),
+        (
+            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": Infinity}',
+            JSON,
+        ),
+        (
+            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": 1e400}',
+            JSON,
+        ),
+        (f"event_type=call_init&uuid=1&direction=IN&timestamp={'9' * 400}", FORM),
+    ],
+)
+async def test_bulutfon_hostile_numbers(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    post: Poster,
+    call_events: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+    body: str,
+    headers: dict[str, str],
+) -> None:
+    """Timestamps no clock can hold are bad input: 400, one line, nothing else."""
+    await _setup(hass, make_entry("bulutfon_token"))
+    caplog.clear()
+    assert await post(BULUTFON_PATH, body, headers) == 400
+    assert call_events == []
+    rejected = [
+        r for r in caplog.records if "Rejected a bulutfon webhook" in r.getMessage()
+    ]
+    assert len(rejected) == 1
+    assert "Traceback" not in caplog.text
+
+
+async def test_bulutsantralim_hostile_stamp(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    post: Poster,
+    call_events: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 400-digit start stamp neither crashes nor fires anything it cannot date."""
+    await _setup(hass, make_entry("bulutsantralim"))
+    status = await post(SANTRALIM_PATH, santralim("ringing", start_stamp="9" * 400))
+    assert status in (200, 400)
+    assert "Traceback" not in caplog.text
+    assert all(event["started"] is None for event in call_events)
+
+
+async def test_bulutfon_non_ascii_credentials(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    post: Poster,
+    call_events: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A non-ASCII Authorization header is refused like any wrong one."""
+    entry = make_entry("bulutfon_token")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry,
+        data={
+            **entry.data,
+            CONF_WEBHOOK_USERNAME: "hook",
+            CONF_WEBHOOK_PASSWORD: "şifre",
+        },
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    status = await post(
+        BULUTFON_PATH, BULUTFON_CALL_INIT, {**JSON, "Authorization": "Basic é"}
+    )
+    assert status == 401
+    assert call_events == []
+    assert "Traceback" not in caplog.text
+
+
+async def test_user_hangup_frees_only_its_extension(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    post: Poster,
+) -> None:
+    """Two extensions ring; 1001 answers and 1002's leg ends: 1001 is still talking."""
+    await _setup(hass, make_entry("bulutsantralim"))
+    for user in ("1001", "1002"):
+        await post(
+            SANTRALIM_PATH, santralim("ringing", connected_user=user, dialed_user=user)
+        )
+    await post(
+        SANTRALIM_PATH, santralim("answer", connected_user="1001", dialed_user="1001")
+    )
+    await post(
+        SANTRALIM_PATH,
+        santralim("user_hangup", connected_user="1002", dialed_user="1002"),
+    )
+    assert (
+        hass.states.get("sensor.bulutsantralim_908501234567_extension_1001").state
+        == "talking"
+    )
+    assert (
+        hass.states.get("sensor.bulutsantralim_908501234567_extension_1002").state
+        == "idle"
+    )
+
+
+async def test_late_answer_after_hangup_is_dropped(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    post: Poster,
+    call_events: list[dict[str, Any]],
+) -> None:
+    """An answer arriving after the hangup fires nothing and leaves the extension idle."""
+    await _setup(hass, make_entry("bulutsantralim"))
+    await post(SANTRALIM_PATH, santralim("ringing"))
+    await post(SANTRALIM_PATH, santralim("hangup", answered="true", duration="5"))
+    await post(SANTRALIM_PATH, santralim("answer"))
+    assert [event["type"] for event in call_events] == ["ringing", "hangup"]
+    assert (
+        hass.states.get("sensor.bulutsantralim_908501234567_extension_1001").state
+        == "idle"
+    )
+
+
+async def test_bulutfon_menu_talk_then_missing_call(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    post: Poster,
+    call_events: list[dict[str, Any]],
+) -> None:
+    """Time in the menu counts as talk; without SUCCESS the call is still missed, once."""
+    await _setup(hass, make_entry("bulutfon_token"))
+    common = "caller=905321234567&callee=908508850000&uuid=menu-1&direction=IN&timestamp=1763888400000000"
+    await post(
+        BULUTFON_PATH,
+        f"event_type=call_hangup&talk_duration=20&result_disposition=&{common}",
+    )
+    await post(BULUTFON_PATH, f"event_type=missing_call&{common}")
+    assert [event["type"] for event in call_events] == ["missed"]

@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
 from .calls import CallTracker
 from .clients import create_client
-from .const import CONF_SET_NOTIFICATION_URL, LOGGER
+from .const import CONF_ARCHIVE_FAXES, CONF_SET_NOTIFICATION_URL, DOMAIN, LOGGER
 from .coordinator import (
     SantralAccountCoordinator,
     SantralCallHistoryCoordinator,
     SantralConfigEntry,
     SantralData,
+    SantralFaxCoordinator,
 )
 from .entity import account_device_info
-from .providers import BulutfonClient, BulutsantralimClient, SantralError
+from .faxes import FaxTracker
+from .providers import (
+    BulutsantralimClient,
+    CallHistorySource,
+    Capability,
+    FaxSource,
+    SantralError,
+)
+from .services import async_setup_services
 from .webhook import async_register_webhook, handler_for, webhook_url
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which serve every entry."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
@@ -33,7 +52,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **account_device_info(entry)
     )
-    if isinstance(client, BulutfonClient | BulutsantralimClient):
+    if Capability.CALL_EVENTS in client.capabilities:
         tracker = CallTracker(hass, entry.entry_id, client.provider)
         await tracker.async_load()
         tracker.device_id = device.id
@@ -42,7 +61,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         entry.async_on_unload(
             async_register_webhook(hass, entry.title, entry.data, handler)
         )
-        history = SantralCallHistoryCoordinator(hass, entry, client, tracker)
+        history = SantralCallHistoryCoordinator(
+            hass, entry, cast("CallHistorySource", client), tracker
+        )
         data.call_history = history
         await history.async_refresh()
         entry.async_on_unload(history.async_add_listener(_keep_polling))
@@ -55,13 +76,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
                 "santral notification url",
             )
 
+    if Capability.FAX_HISTORY in client.capabilities:
+        fax_client = cast("FaxSource", client)
+        faxes = FaxTracker(
+            hass,
+            entry.entry_id,
+            client.provider,
+            fax_client,
+            archive=entry.options.get(CONF_ARCHIVE_FAXES, True),
+        )
+        await faxes.async_load()
+        faxes.device_id = device.id
+        data.faxes = faxes
+        fax_history = SantralFaxCoordinator(hass, entry, fax_client, faxes)
+        data.fax_history = fax_history
+        await fax_history.async_refresh()
+        entry.async_on_unload(fax_history.async_add_listener(_keep_polling))
+
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 @callback
 def _keep_polling() -> None:
-    """Listen to the call history so it polls even when no entity does."""
+    """Listen to a history so it polls even when no entity does."""
 
 
 async def _async_point_pbx_here(
@@ -69,7 +107,7 @@ async def _async_point_pbx_here(
 ) -> None:
     """Make the PBX post its call events to this entry's webhook, unless it already does."""
     webhook_id = entry.data[CONF_WEBHOOK_ID]
-    url = webhook_url(hass, webhook_id)
+    url = webhook_url(hass, webhook_id, external_only=True)
     if url is None:
         LOGGER.warning(
             "Home Assistant has no URL to give the PBX for call notifications"
@@ -94,6 +132,8 @@ async def _async_point_pbx_here(
 async def async_unload_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
     """Unload the platforms and write what the call tracker knows."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded and entry.runtime_data.calls is not None:
-        await entry.runtime_data.calls.async_flush()
+    if unloaded:
+        for tracker in (entry.runtime_data.calls, entry.runtime_data.faxes):
+            if tracker is not None:
+                await tracker.async_flush()
     return unloaded

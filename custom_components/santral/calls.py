@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -35,7 +35,9 @@ from .const import (
 from .providers import CallDirection, CallEvent, CallEventType, CallRecord, Provider
 
 STORAGE_VERSION = 1
-MAX_ANNOUNCED = 2000
+MAX_ANNOUNCED = 10000
+# Ids are kept this long past the overlap, so no poll can meet a call it has forgotten.
+ANNOUNCED_MARGIN = timedelta(days=1)
 MAX_LOG = 500
 MAX_RECENT = 500
 SAVE_DELAY = 1.0
@@ -128,7 +130,7 @@ class CallTracker:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.calls", private=True
         )
-        self._loaded_from_disk = False
+        self._closed = False
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
         self._counted_day: datetime | None = None
         self._counts: Counter[str] = Counter()
@@ -136,13 +138,12 @@ class CallTracker:
         self._timeouts: dict[str, CALLBACK_TYPE] = {}
 
     @property
-    def has_bearings(self) -> bool:
-        """Whether a call detail record poll has run before (now or before a restart)."""
-        return self.data.watermark is not None
-
-    @property
     def poll_since(self) -> datetime | None:
-        """Where the next call detail record poll starts, or None to take bearings."""
+        """Where the next call detail record poll starts, or None to take bearings.
+
+        The watermark is when the last poll started, not the newest call's start: a call
+        that ends after newer calls began is still within the overlap at the next poll.
+        """
         if self.data.watermark is None:
             return None
         return self.data.watermark - CALL_HISTORY_OVERLAP
@@ -152,7 +153,6 @@ class CallTracker:
         stored = await self._store.async_load()
         if not stored:
             return
-        self._loaded_from_disk = True
         self.data.announced = OrderedDict(stored.get("announced", []))
         watermark = stored.get("watermark")
         self.data.watermark = dt_util.parse_datetime(watermark) if watermark else None
@@ -176,10 +176,12 @@ class CallTracker:
 
     @callback
     def _schedule_save(self) -> None:
-        self._store.async_delay_save(self._to_storage, SAVE_DELAY)
+        if not self._closed:
+            self._store.async_delay_save(self._to_storage, SAVE_DELAY)
 
     async def async_flush(self) -> None:
-        """Write now (on unload), and stop the extension timers."""
+        """Write now and fall silent (on unload): a poll still running must not announce."""
+        self._closed = True
         for cancel in self._timeouts.values():
             cancel()
         self._timeouts.clear()
@@ -188,58 +190,69 @@ class CallTracker:
     # Call detail records
 
     @callback
-    def async_take_bearings(self, records: Iterable[CallRecord]) -> None:
-        """Remember existing calls as known without announcing any of them."""
-        records = list(records)
+    def async_take_bearings(
+        self, records: Iterable[CallRecord], polled_at: datetime
+    ) -> None:
+        """Remember the calls of the overlap window as known, announcing none of them."""
+        if self._closed:
+            return
         for record in records:
             self._mark_announced(record.call_id)
-        self._advance_watermark(records)
+        self.data.watermark = polled_at
         self._schedule_save()
 
     @callback
-    def async_handle_records(self, records: Iterable[CallRecord]) -> int:
+    def async_handle_records(
+        self, records: Iterable[CallRecord], polled_at: datetime
+    ) -> int:
         """Announce the calls no webhook reported; return how many were new."""
-        records = sorted(records, key=lambda record: record.started)
+        if self._closed:
+            return 0
         announced = 0
-        for record in records:
+        for record in sorted(records, key=lambda record: record.started):
             if self.async_handle_event(record.to_event(), "poll"):
                 announced += 1
-        self._advance_watermark(records)
+        self.data.watermark = polled_at
         self._schedule_save()
         return announced
 
-    def _advance_watermark(self, records: list[CallRecord]) -> None:
-        newest = max((record.started for record in records), default=None)
-        if newest is not None and (
-            self.data.watermark is None or newest > self.data.watermark
-        ):
-            self.data.watermark = newest
-        elif self.data.watermark is None:
-            self.data.watermark = dt_util.utcnow()
-
     def _mark_announced(self, call_id: str) -> None:
-        self.data.announced[call_id] = dt_util.utcnow().isoformat()
+        """Remember `call_id`; forget ids older than any poll can reach, and the excess."""
+        now = dt_util.utcnow()
+        self.data.announced[call_id] = now.isoformat()
         self.data.announced.move_to_end(call_id)
-        while len(self.data.announced) > MAX_ANNOUNCED:
+        horizon = (now - CALL_HISTORY_OVERLAP - ANNOUNCED_MARGIN).isoformat()
+        while self.data.announced and (
+            len(self.data.announced) > MAX_ANNOUNCED
+            or next(iter(self.data.announced.values())) < horizon
+        ):
             self.data.announced.popitem(last=False)
 
     # Events
 
     @callback
     def async_handle_event(self, event: CallEvent, source: Source) -> bool:
-        """Apply one call event; return whether it was announced (False: already was)."""
+        """Apply one call event; return whether it was announced (False: already was).
+
+        A call that has ended takes no more events: a duplicate end only makes sure no
+        extension still rings for it, and a late ringing or answer is dropped.
+        """
+        if self._closed:
+            return False
+        if event.call_id in self.data.announced:
+            if event.type.ends_call and not event.leg_only:
+                self._release_call(event.call_id)
+            LOGGER.debug(
+                "Call %s already ended; %s from %s ignored",
+                event.call_id,
+                event.type,
+                source,
+            )
+            return False
         self._update_extension(event)
         if event.leg_only:
             return False
         if event.type.ends_call:
-            if event.call_id in self.data.announced:
-                LOGGER.debug(
-                    "Call %s already announced; %s from %s ignored",
-                    event.call_id,
-                    event.type,
-                    source,
-                )
-                return False
             self._mark_announced(event.call_id)
         else:
             key = (event.call_id, event.type.value, event.extension)
@@ -393,7 +406,9 @@ class CallTracker:
                     dt_util.utcnow(),
                 ),
             )
-        elif status.call_id in (None, event.call_id):
+        elif status.call_id in (None, event.call_id) and not (
+            status.state is ExtensionCallState.IDLE and status.call_id == event.call_id
+        ):
             self._set(
                 number,
                 ExtensionStatus(
@@ -403,7 +418,7 @@ class CallTracker:
                     since=dt_util.utcnow(),
                 ),
             )
-        if event.type.ends_call:
+        if event.type.ends_call and not event.leg_only:
             self._release_call(event.call_id)
         if new:
             async_dispatcher_send(

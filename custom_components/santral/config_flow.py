@@ -33,6 +33,7 @@ import voluptuous as vol
 
 from .clients import create_client
 from .const import (
+    CONF_ARCHIVE_FAXES,
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
@@ -147,12 +148,6 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> SantralOptionsFlow:
         """Options exist for the providers that push call events."""
         return SantralOptionsFlow()
-
-    @classmethod
-    @callback
-    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Telsam Yenifaks has nothing to set."""
-        return Provider(config_entry.data[CONF_PROVIDER]) in WEBHOOK_PROVIDERS
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -323,27 +318,48 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class SantralOptionsFlow(OptionsFlowWithReload):
-    """Shows the webhook URL; for Bulutsantralim, whether Santral points the PBX at it."""
+    """Fax archive on or off; the webhook URL; for Bulutsantralim, pointing the PBX at it."""
+
+    def _schema(self, *, point_pbx: bool) -> vol.Schema:
+        options = self.config_entry.options
+        schema: dict[vol.Marker, Any] = {
+            vol.Required(
+                CONF_ARCHIVE_FAXES, default=options.get(CONF_ARCHIVE_FAXES, True)
+            ): BooleanSelector()
+        }
+        if point_pbx:
+            schema[
+                vol.Required(
+                    CONF_SET_NOTIFICATION_URL,
+                    default=options.get(CONF_SET_NOTIFICATION_URL, False),
+                )
+            ] = BooleanSelector()
+        return vol.Schema(schema)
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the options; saving reloads the entry."""
         entry = self.config_entry
+        provider = Provider(entry.data[CONF_PROVIDER])
+        if provider not in WEBHOOK_PROVIDERS:
+            return await self.async_step_faxes(user_input)
         if user_input is not None:
             return self.async_create_entry(data=user_input)
-        schema: dict[vol.Marker, Any] = {}
-        if Provider(entry.data[CONF_PROVIDER]) is Provider.BULUTSANTRALIM:
-            schema[
-                vol.Required(
-                    CONF_SET_NOTIFICATION_URL,
-                    default=entry.options.get(CONF_SET_NOTIFICATION_URL, False),
-                )
-            ] = BooleanSelector()
         return self.async_show_form(
             step_id="init",
-            data_schema=vol.Schema(schema),
+            data_schema=self._schema(point_pbx=provider is Provider.BULUTSANTRALIM),
             description_placeholders={
                 "webhook_url": webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID]) or ""
             },
+        )
+
+    async def async_step_faxes(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Options of a fax-only provider."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="faxes", data_schema=self._schema(point_pbx=False)
         )

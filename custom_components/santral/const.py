@@ -22,6 +22,12 @@ SECTION_ADVANCED: Final = "advanced"
 SECTION_WEBHOOK: Final = "webhook"
 
 EVENT_CALL: Final = "santral_call"
+EVENT_FAX: Final = "santral_fax"
+SIGNAL_FAX: Final = "santral_fax_{}"  # entry id: a fax event was announced
+SIGNAL_FAXES_UPDATED: Final = (
+    "santral_faxes_updated_{}"  # entry id: fax figures changed
+)
+CONF_ARCHIVE_FAXES: Final = "archive_faxes"
 SIGNAL_CALL: Final = "santral_call_{}"  # entry id: a call event was announced
 SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"  # entry id: counters changed
 SIGNAL_NEW_EXTENSION: Final = (
@@ -49,8 +55,15 @@ PROVIDER_PANELS: Final[dict[Provider, str]] = {
 
 # Call detail records: a poll every 5 minutes costs one request when nothing is new.
 CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)
-# Calls are re-read this far back, so calls that end long after they started are not lost.
-CALL_HISTORY_OVERLAP: Final = timedelta(hours=3)
+# Calls are re-read this far back (past the talking timeout), so calls that end long after
+# they started are not lost.
+CALL_HISTORY_OVERLAP: Final = timedelta(hours=5)
+# Fax lists: every 5 minutes, re-read a day back so slow deliveries settle in the window.
+FAX_HISTORY_INTERVAL: Final = timedelta(minutes=5)
+FAX_HISTORY_OVERLAP: Final = timedelta(days=1)
+# Files the send action accepts, by provider document; and how large.
+MAX_FAX_FILE_BYTES: Final = 20 * 1024 * 1024
+
 # An extension left ringing or talking this long without news is idle again.
 RINGING_TIMEOUT: Final = timedelta(minutes=3)
 TALKING_TIMEOUT: Final = timedelta(hours=4)

@@ -9,13 +9,22 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+import homeassistant.util.dt as dt_util
 
 from .calls import CallTracker
-from .const import ACCOUNT_UPDATE_INTERVALS, CALL_HISTORY_INTERVAL, DOMAIN, LOGGER
+from .const import (
+    ACCOUNT_UPDATE_INTERVALS,
+    CALL_HISTORY_INTERVAL,
+    CALL_HISTORY_OVERLAP,
+    DOMAIN,
+    FAX_HISTORY_INTERVAL,
+    FAX_HISTORY_OVERLAP,
+    LOGGER,
+)
+from .faxes import FaxClient, FaxTracker
 from .providers import (
     Account,
-    BulutfonClient,
-    BulutsantralimClient,
+    CallHistorySource,
     ProviderClient,
     SantralAuthenticationError,
     SantralConnectionError,
@@ -33,6 +42,8 @@ class SantralData:
     account: SantralAccountCoordinator
     calls: CallTracker | None = None
     call_history: SantralCallHistoryCoordinator | None = None
+    faxes: FaxTracker | None = None
+    fax_history: SantralFaxCoordinator | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]
@@ -98,9 +109,6 @@ class SantralAccountCoordinator(DataUpdateCoordinator[Account]):
         return await call_provider(self.client.async_get_account)
 
 
-type CallHistoryClient = BulutfonClient | BulutsantralimClient
-
-
 class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
     """Polls call detail records and announces the calls no webhook reported.
 
@@ -116,7 +124,7 @@ class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
         self,
         hass: HomeAssistant,
         entry: SantralConfigEntry,
-        client: CallHistoryClient,
+        client: CallHistorySource,
         tracker: CallTracker,
     ) -> None:
         """Poll at the call history interval."""
@@ -131,9 +139,53 @@ class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
         self.tracker = tracker
 
     async def _async_update_data(self) -> int:
+        polled_at = dt_util.utcnow()
         since = self.tracker.poll_since
-        records = await call_provider(lambda: self.client.async_get_calls_since(since))
+        window_start = since or polled_at - CALL_HISTORY_OVERLAP
+        records = await call_provider(
+            lambda: self.client.async_get_calls_since(window_start)
+        )
         if since is None:
-            self.tracker.async_take_bearings(records)
+            self.tracker.async_take_bearings(records, polled_at)
             return 0
-        return self.tracker.async_handle_records(records)
+        return self.tracker.async_handle_records(records, polled_at)
+
+
+class SantralFaxCoordinator(DataUpdateCoordinator[int]):
+    """Polls the fax lists: announces received faxes and sent faxes whose status settled.
+
+    Like the call history, the first poll ever takes bearings. The data is how many faxes
+    the last poll announced.
+    """
+
+    config_entry: SantralConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SantralConfigEntry,
+        client: FaxClient,
+        tracker: FaxTracker,
+    ) -> None:
+        """Poll at the fax interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} faxes {entry.title}",
+            update_interval=FAX_HISTORY_INTERVAL,
+        )
+        self.client = client
+        self.tracker = tracker
+
+    async def _async_update_data(self) -> int:
+        polled_at = dt_util.utcnow()
+        since = self.tracker.poll_since
+        window_start = since or polled_at - FAX_HISTORY_OVERLAP
+        records = await call_provider(
+            lambda: self.client.async_get_faxes_since(window_start)
+        )
+        if since is None:
+            self.tracker.async_take_bearings(records, polled_at)
+            return 0
+        return await self.tracker.async_handle_records(records, polled_at)

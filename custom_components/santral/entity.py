@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, PROVIDER_MANUFACTURERS, PROVIDER_NAMES, PROVIDER_PANELS
@@ -32,5 +33,17 @@ class SantralAccountEntity(CoordinatorEntity[SantralAccountCoordinator]):
         """Attach to the account device, with a unique id per entry and key."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
+        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_device_info = account_device_info(entry)
+
+
+class SantralEntity(Entity):
+    """An entity of the account device fed by pushes (webhooks, trackers), not by polling."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, entry: SantralConfigEntry, key: str) -> None:
+        """Attach to the account device, with a unique id per entry and key."""
         self._attr_unique_id = f"{entry.entry_id}_{key}"
         self._attr_device_info = account_device_info(entry)

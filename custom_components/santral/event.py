@@ -10,9 +10,9 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .calls import CallTracker
-from .const import SIGNAL_CALL
+from .const import SIGNAL_CALL, SIGNAL_FAX
 from .coordinator import SantralConfigEntry
-from .entity import account_device_info
+from .entity import SantralEntity
 from .providers import CallEvent, CallEventType
 
 # Events are pushed; nothing is polled per entity.
@@ -32,6 +32,10 @@ ATTRIBUTES = (
     "duration",
     "source",
 )
+FAX_EVENT = EventEntityDescription(
+    key="fax", translation_key="fax", event_types=["received", "sent", "failed"]
+)
+FAX_ATTRIBUTES = ("fax_id", "direction", "remote", "local", "pages", "subject", "file")
 
 
 async def async_setup_entry(
@@ -39,23 +43,22 @@ async def async_setup_entry(
     entry: SantralConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the call event entity to accounts that have calls."""
+    """Add the call and fax event entities to accounts that have calls or faxes."""
     if (tracker := entry.runtime_data.calls) is not None:
         async_add_entities([SantralCallEventEntity(entry, tracker)])
+    if entry.runtime_data.faxes is not None:
+        async_add_entities([SantralFaxEventEntity(entry)])
 
 
-class SantralCallEventEntity(EventEntity):
+class SantralCallEventEntity(SantralEntity, EventEntity):
     """Fires once per announced call event of the account."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     entity_description = CALL_EVENT
 
     def __init__(self, entry: SantralConfigEntry, tracker: CallTracker) -> None:
         """Attach to the account device."""
+        super().__init__(entry, "call")
         self._tracker = tracker
-        self._attr_unique_id = f"{entry.entry_id}_call"
-        self._attr_device_info = account_device_info(entry)
 
     async def async_added_to_hass(self) -> None:
         """Subscribe to the account's call events."""
@@ -69,4 +72,29 @@ class SantralCallEventEntity(EventEntity):
     @callback
     def _on_call(self, event: CallEvent, data: dict[str, Any]) -> None:
         self._trigger_event(event.type.value, {key: data[key] for key in ATTRIBUTES})
+        self.async_write_ha_state()
+
+
+class SantralFaxEventEntity(SantralEntity, EventEntity):
+    """Fires once per received fax, and once per sent fax when it settles."""
+
+    entity_description = FAX_EVENT
+
+    def __init__(self, entry: SantralConfigEntry) -> None:
+        """Attach to the account device."""
+        super().__init__(entry, "fax")
+        self._entry_id = entry.entry_id
+
+    async def async_added_to_hass(self) -> None:
+        """Subscribe to the account's fax events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_FAX.format(self._entry_id), self._on_fax
+            )
+        )
+
+    @callback
+    def _on_fax(self, kind: str, data: dict[str, Any]) -> None:
+        self._trigger_event(kind, {key: data[key] for key in FAX_ATTRIBUTES})
         self.async_write_ha_state()

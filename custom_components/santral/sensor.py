@@ -21,9 +21,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
 
 from .calls import CallTracker, ExtensionCallState
-from .const import SIGNAL_CALLS_UPDATED, SIGNAL_EXTENSION, SIGNAL_NEW_EXTENSION
+from .const import (
+    SIGNAL_CALLS_UPDATED,
+    SIGNAL_EXTENSION,
+    SIGNAL_FAXES_UPDATED,
+    SIGNAL_NEW_EXTENSION,
+)
 from .coordinator import SantralAccountCoordinator, SantralConfigEntry
-from .entity import SantralAccountEntity, account_device_info
+from .entity import SantralAccountEntity, SantralEntity
+from .faxes import FaxTracker
 from .providers import Account, PbxState
 
 # Coordinators fetch the data; entities only read it.
@@ -68,11 +74,11 @@ ACCOUNT_SENSORS: tuple[SantralAccountSensorEntityDescription, ...] = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class SantralCallSensorEntityDescription(SensorEntityDescription):
-    """How to read one call sensor from the call tracker."""
+class SantralTrackerSensorEntityDescription[T](SensorEntityDescription):
+    """How to read one figure from a tracker (calls or faxes)."""
 
-    value_fn: Callable[[CallTracker], str | int | None]
-    attributes_fn: Callable[[CallTracker], dict[str, Any]] = lambda tracker: {}
+    value_fn: Callable[[T], str | int | None]
+    attributes_fn: Callable[[T], dict[str, Any]] = lambda tracker: {}
 
 
 def _last_caller(tracker: CallTracker) -> dict[str, Any]:
@@ -89,32 +95,82 @@ def _last_missed(tracker: CallTracker) -> dict[str, Any]:
     )
 
 
-CALL_SENSORS: tuple[SantralCallSensorEntityDescription, ...] = (
-    SantralCallSensorEntityDescription(
+CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
+    SantralTrackerSensorEntityDescription[CallTracker](
         key="last_caller",
         translation_key="last_caller",
         value_fn=lambda tracker: (tracker.data.last_caller or {}).get("number"),
         attributes_fn=_last_caller,
     ),
-    SantralCallSensorEntityDescription(
+    SantralTrackerSensorEntityDescription[CallTracker](
         key="calls_today",
         translation_key="calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda tracker: tracker.count_today(),
     ),
-    SantralCallSensorEntityDescription(
+    SantralTrackerSensorEntityDescription[CallTracker](
         key="missed_calls_today",
         translation_key="missed_calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda tracker: tracker.count_today("missed"),
     ),
-    SantralCallSensorEntityDescription(
+    SantralTrackerSensorEntityDescription[CallTracker](
         key="last_missed_caller",
         translation_key="last_missed_caller",
         value_fn=lambda tracker: (
             call.caller if (call := tracker.last_call("missed")) else None
         ),
         attributes_fn=_last_missed,
+    ),
+)
+
+
+def _last_received(tracker: FaxTracker) -> dict[str, Any]:
+    fax = tracker.last("received")
+    if fax is None:
+        return {}
+    return {
+        "time": fax.time,
+        "pages": fax.pages,
+        "file": fax.file,
+        "fax_id": fax.fax_id,
+    }
+
+
+def _last_outgoing(tracker: FaxTracker) -> dict[str, Any]:
+    fax = tracker.last("sent", "failed")
+    return {"remote": fax.remote, "time": fax.time, "fax_id": fax.fax_id} if fax else {}
+
+
+FAX_SENSORS: tuple[SantralTrackerSensorEntityDescription[FaxTracker], ...] = (
+    SantralTrackerSensorEntityDescription[FaxTracker](
+        key="faxes_received_today",
+        translation_key="faxes_received_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda tracker: tracker.count_today("received"),
+    ),
+    SantralTrackerSensorEntityDescription[FaxTracker](
+        key="last_received_fax",
+        translation_key="last_received_fax",
+        value_fn=lambda tracker: (
+            fax.remote if (fax := tracker.last("received")) else None
+        ),
+        attributes_fn=_last_received,
+    ),
+    SantralTrackerSensorEntityDescription[FaxTracker](
+        key="outgoing_faxes_pending",
+        translation_key="outgoing_faxes_pending",
+        value_fn=lambda tracker: len(tracker.pending),
+    ),
+    SantralTrackerSensorEntityDescription[FaxTracker](
+        key="last_outgoing_fax",
+        translation_key="last_outgoing_fax",
+        device_class=SensorDeviceClass.ENUM,
+        options=["sent", "failed"],
+        value_fn=lambda tracker: (
+            fax.type if (fax := tracker.last("sent", "failed")) else None
+        ),
+        attributes_fn=_last_outgoing,
     ),
 )
 
@@ -131,10 +187,16 @@ async def async_setup_entry(
         for description in ACCOUNT_SENSORS
         if description.exists_fn(coordinator.data)
     )
+    if (faxes := entry.runtime_data.faxes) is not None:
+        async_add_entities(
+            SantralTrackerSensor(entry, faxes, SIGNAL_FAXES_UPDATED, description)
+            for description in FAX_SENSORS
+        )
     if (tracker := entry.runtime_data.calls) is None:
         return
     async_add_entities(
-        SantralCallSensor(entry, tracker, description) for description in CALL_SENSORS
+        SantralTrackerSensor(entry, tracker, SIGNAL_CALLS_UPDATED, description)
+        for description in CALL_SENSORS
     )
     async_add_entities(
         SantralExtensionSensor(entry, tracker, number) for number in tracker.extensions
@@ -171,34 +233,29 @@ class SantralAccountSensor(SantralAccountEntity, SensorEntity):
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-class SantralCallSensor(SensorEntity):
-    """A call figure of the account, updated as calls are announced and at midnight."""
+class SantralTrackerSensor[T](SantralEntity, SensorEntity):
+    """A call or fax figure of the account, updated as the tracker signals and at midnight."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
-    entity_description: SantralCallSensorEntityDescription
+    entity_description: SantralTrackerSensorEntityDescription[T]
 
     def __init__(
         self,
         entry: SantralConfigEntry,
-        tracker: CallTracker,
-        description: SantralCallSensorEntityDescription,
+        tracker: T,
+        signal: str,
+        description: SantralTrackerSensorEntityDescription[T],
     ) -> None:
-        """Attach to the account device."""
+        """Attach to the account device and follow the tracker's `signal`."""
+        super().__init__(entry, description.key)
         self.entity_description = description
         self._tracker = tracker
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = account_device_info(entry)
+        self._signal = signal.format(entry.entry_id)
 
     async def async_added_to_hass(self) -> None:
         """Follow the tracker, and start a new day at local midnight."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                SIGNAL_CALLS_UPDATED.format(self._tracker.entry_id),
-                self.async_write_ha_state,
-            )
+            async_dispatcher_connect(self.hass, self._signal, self.async_write_ha_state)
         )
         self.async_on_remove(
             async_track_time_change(
@@ -217,15 +274,13 @@ class SantralCallSensor(SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return details of the call behind the figure."""
+        """Return details of the call or fax behind the figure."""
         return self.entity_description.attributes_fn(self._tracker)
 
 
-class SantralExtensionSensor(SensorEntity):
+class SantralExtensionSensor(SantralEntity, SensorEntity):
     """Whether an extension is idle, ringing or talking, in the style of a call monitor."""
 
-    _attr_has_entity_name = True
-    _attr_should_poll = False
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = [state.value for state in ExtensionCallState]
     _attr_translation_key = "extension_call_state"
@@ -234,11 +289,10 @@ class SantralExtensionSensor(SensorEntity):
         self, entry: SantralConfigEntry, tracker: CallTracker, number: str
     ) -> None:
         """Attach to the account device, named after the extension number."""
+        super().__init__(entry, f"extension_{number}")
         self._tracker = tracker
         self._number = number
-        self._attr_unique_id = f"{entry.entry_id}_extension_{number}"
         self._attr_translation_placeholders = {"extension": number}
-        self._attr_device_info = account_device_info(entry)
 
     async def async_added_to_hass(self) -> None:
         """Follow the extension's state."""

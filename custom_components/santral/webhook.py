@@ -84,7 +84,7 @@ class SantralWebhookHandler:
             return True
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         return scheme.lower() == "basic" and compare_digest(
-            value.strip(), self._credentials
+            value.strip().encode("utf-8", "surrogateescape"), self._credentials.encode()
         )
 
     async def handle(
@@ -114,6 +114,10 @@ class SantralWebhookHandler:
                 event = parse_bulutfon_webhook(payload)
         except SantralWebhookError as err:
             return self._reject(HTTPStatus.BAD_REQUEST, str(err))
+        except Exception as err:  # noqa: BLE001 - a body no parser foresaw is still bad input
+            return self._reject(
+                HTTPStatus.BAD_REQUEST, f"unreadable body ({type(err).__name__})"
+            )
         if event is not None:
             self.tracker.async_handle_event(event, "webhook")
         return web.Response(status=HTTPStatus.OK, text="OK")

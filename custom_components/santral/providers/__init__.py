@@ -6,7 +6,7 @@ format into the normalized models in `models`, and every failure into an error o
 
 from .bulutfon import BULUTFON_BASE_URL, BulutfonClient
 from .bulutsantralim import BULUTSANTRALIM_BASE_URL, BulutsantralimClient
-from .client import ProviderClient
+from .client import CallHistorySource, FaxSource, PreparedRequest, ProviderClient
 from .errors import (
     SantralAuthenticationError,
     SantralConnectionError,
@@ -24,6 +24,11 @@ from .models import (
     CallRecord,
     CallRecordPage,
     Capability,
+    FaxDirection,
+    FaxDocument,
+    FaxFile,
+    FaxRecord,
+    FaxStatus,
     PbxState,
     Provider,
 )
@@ -43,12 +48,20 @@ __all__ = [
     "BulutfonClient",
     "BulutsantralimClient",
     "CallDirection",
+    "CallHistorySource",
     "CallEvent",
     "CallEventType",
     "CallRecord",
     "CallRecordPage",
     "Capability",
+    "FaxDirection",
+    "FaxDocument",
+    "FaxFile",
+    "FaxRecord",
+    "FaxSource",
+    "FaxStatus",
     "PbxState",
+    "PreparedRequest",
     "Provider",
     "ProviderClient",
     "SantralAuthenticationError",

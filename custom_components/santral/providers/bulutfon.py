@@ -6,14 +6,16 @@ as JSON objects with an `error` key, and numbers come as JSON integers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+import json
 from typing import Any
 
 import aiohttp
 
-from .client import DEFAULT_TIMEOUT, ProviderClient, Response
+from .client import DEFAULT_TIMEOUT, PreparedRequest, ProviderClient, Response
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -25,16 +27,22 @@ from .models import (
     CallRecord,
     CallRecordPage,
     Capability,
+    FaxDirection,
+    FaxDocument,
+    FaxFile,
+    FaxRecord,
+    FaxStatus,
     PbxState,
     Provider,
 )
-from .phone import normalize_number
+from .phone import normalize_number, to_provider_number
 from .timeparse import parse_bool, parse_datetime
 
 BULUTFON_BASE_URL = "https://api.bulutfon.com"
 TOKEN_EXPIRED = "Token expired"
 CDR_PAGE_SIZE = 100
 DIRECTIONS = {"IN": CallDirection.INBOUND, "OUT": CallDirection.OUTBOUND}
+RECIPIENT_STATES = {"SENT": FaxStatus.SENT, "FAILED": FaxStatus.FAILED}
 
 
 class BulutfonClient(ProviderClient):
@@ -42,7 +50,12 @@ class BulutfonClient(ProviderClient):
 
     provider = Provider.BULUTFON
     capabilities = frozenset(
-        {Capability.ACCOUNT_BALANCE, Capability.CALL_EVENTS, Capability.CALL_HISTORY}
+        {
+            Capability.CALL_EVENTS,
+            Capability.CALL_HISTORY,
+            Capability.FAX_HISTORY,
+            Capability.SEND_FAX,
+        }
     )
 
     def __init__(
@@ -145,25 +158,150 @@ class BulutfonClient(ProviderClient):
         ]
         return CallRecordPage(records, bool(pagination.get("next_page")))
 
-    async def async_get_calls_since(self, since: datetime | None) -> list[CallRecord]:
+    async def async_get_calls_since(self, since: datetime) -> list[CallRecord]:
         """Return the calls that started at or after `since`, newest first.
 
         Bulutfon v1 has no date filter, so pages are read newest first until one reaches
-        back past `since`. Without `since`, only the newest page is read.
+        back past `since`.
         """
         records: list[CallRecord] = []
         page = 1
         while True:
             result = await self.async_get_call_records(page=page)
             records += result.records
-            if since is None or not result.has_next:
-                break
-            if any(record.started < since for record in result.records):
+            if not result.has_next or any(r.started < since for r in result.records):
                 break
             page += 1
-        if since is None:
-            return records
         return [record for record in records if record.started >= since]
+
+    async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
+        """Return received faxes and sent faxes created from `since`.
+
+        The lists have no date filter or paging in v1; each sent fax of the window is read
+        in detail for its recipients' states.
+        """
+        incoming = (await self._get("/incoming-faxes")).get("incoming_faxes")
+        outgoing = (await self._get("/outgoing-faxes")).get("faxes")
+        if not isinstance(incoming, list) or not isinstance(outgoing, list):
+            raise SantralInvalidResponseError("Bulutfon fax lists are malformed")
+        records = [_incoming_fax(item) for item in incoming if isinstance(item, dict)]
+        for item in outgoing:
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            created = parse_datetime(item.get("created_at"))
+            if created is not None and created < since:
+                continue
+            detail = (await self._get(f"/outgoing-faxes/{item['id']}")).get("fax")
+            records.append(
+                _outgoing_fax(item, detail if isinstance(detail, dict) else None)
+            )
+        return [
+            record
+            for record in records
+            if record.created is None or record.created >= since
+        ]
+
+    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+        """Return a received fax's TIFF."""
+        response = await self._request(
+            "GET", f"/incoming-faxes/{fax_id}", params=self._auth_params()
+        )
+        self._raise_for_status(response)
+        if not response.body:
+            raise SantralInvalidResponseError("Bulutfon sent an empty fax document")
+        return FaxDocument(response.body, response.content_type or "image/tiff")
+
+    def prepare_fax(
+        self,
+        recipients: Sequence[str],
+        files: Sequence[FaxFile],
+        *,
+        sender: str | None,
+        subject: str | None,
+    ) -> list[PreparedRequest]:
+        """Build one JSON body per file (Bulutfon takes one attachment a fax). CPU-bound.
+
+        The attachment is Bulutfon's own `data:<mime>;name:<file>;base64:<data>` form.
+        """
+        if not sender:
+            raise ValueError("Bulutfon needs the sending number (did)")
+        requests = []
+        for file in files:
+            encoded = base64.b64encode(file.content).decode("ascii")
+            payload = {
+                "title": subject or file.name,
+                "receivers": ",".join(
+                    to_provider_number(number) for number in recipients
+                ),
+                "did": to_provider_number(sender),
+                "attachment": f"data:{file.content_type};name:{file.name};base64:{encoded}",
+            }
+            requests.append(
+                PreparedRequest(
+                    "/outgoing-faxes", json.dumps(payload).encode(), "application/json"
+                )
+            )
+        return requests
+
+    async def async_send_fax(
+        self, requests: Sequence[PreparedRequest]
+    ) -> list[FaxRecord]:
+        """Send prepared requests; return the faxes Bulutfon created."""
+        records: list[FaxRecord] = []
+        for request in requests:
+            response = await self._request(
+                "POST",
+                request.path,
+                params=self._auth_params(),
+                body=request.body,
+                headers={"Content-Type": request.content_type},
+            )
+            self._raise_for_status(response)
+            fax = response.json_object().get("fax")
+            if isinstance(fax, dict) and fax.get("id") is not None:
+                records.append(_outgoing_fax(fax, None))
+        return records
+
+
+def _incoming_fax(item: dict[str, Any]) -> FaxRecord:
+    if not item.get("uuid"):
+        raise SantralInvalidResponseError("Bulutfon incoming fax without uuid")
+    return FaxRecord(
+        fax_id=str(item["uuid"]),
+        direction=FaxDirection.INBOUND,
+        status=FaxStatus.RECEIVED,
+        remote=normalize_number(item.get("sender")),
+        local=normalize_number(item.get("receiver")),
+        created=parse_datetime(item.get("created_at")),
+    )
+
+
+def _outgoing_fax(item: dict[str, Any], detail: dict[str, Any] | None) -> FaxRecord:
+    """Read a sent fax; its status is that of its recipients (queued while any waits)."""
+    recipients = (detail or {}).get("recipients")
+    states = [
+        RECIPIENT_STATES.get(str(recipient.get("state", "")).upper(), FaxStatus.QUEUED)
+        for recipient in recipients or []
+        if isinstance(recipient, dict)
+    ]
+    if not states or FaxStatus.QUEUED in states:
+        status = FaxStatus.QUEUED
+    elif all(state is FaxStatus.SENT for state in states):
+        status = FaxStatus.SENT
+    else:
+        status = FaxStatus.FAILED
+    first = (recipients or [{}])[0] if isinstance(recipients, list) else {}
+    return FaxRecord(
+        fax_id=str(item["id"]),
+        direction=FaxDirection.OUTBOUND,
+        status=status,
+        remote=normalize_number(
+            first.get("number") if isinstance(first, dict) else None
+        ),
+        local=normalize_number(item.get("did")),
+        created=parse_datetime(item.get("created_at")),
+        subject=str(item["title"]) if item.get("title") else None,
+    )
 
 
 def _call_record(item: dict[str, Any]) -> CallRecord:

@@ -7,14 +7,16 @@ invalid key is answered `Gecersiz anahtar: <key>`, usually with 400, sometimes 4
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
-from .client import DEFAULT_TIMEOUT, ProviderClient, Response
+from .client import DEFAULT_TIMEOUT, PreparedRequest, ProviderClient, Response
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -26,9 +28,14 @@ from .models import (
     CallRecord,
     CallRecordPage,
     Capability,
+    FaxDirection,
+    FaxDocument,
+    FaxFile,
+    FaxRecord,
+    FaxStatus,
     Provider,
 )
-from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number
+from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
 from .timeparse import parse_bool, parse_datetime, parse_duration
 
 BULUTSANTRALIM_BASE_URL = "https://api.bulutsantralim.com"
@@ -50,7 +57,14 @@ class BulutsantralimClient(ProviderClient):
     """Talks to Bulutsantralim with an API key."""
 
     provider = Provider.BULUTSANTRALIM
-    capabilities = frozenset({Capability.CALL_EVENTS, Capability.CALL_HISTORY})
+    capabilities = frozenset(
+        {
+            Capability.CALL_EVENTS,
+            Capability.CALL_HISTORY,
+            Capability.FAX_HISTORY,
+            Capability.SEND_FAX,
+        }
+    )
 
     def __init__(
         self,
@@ -107,52 +121,56 @@ class BulutsantralimClient(ProviderClient):
             numbers=numbers,
         )
 
-    async def async_get_call_records(
-        self,
-        *,
-        since: datetime,
-        until: datetime | None = None,
-        page: int = 1,
-        limit: int = CDR_PAGE_SIZE,
-    ) -> CallRecordPage:
-        """Read one page of the calls that started between `since` and `until`."""
-        until = until or datetime.now(UTC)
+    async def _list_page(
+        self, path: str, list_key: str, since: datetime, until: datetime, page: int
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Read one page of a dated list (`/cdrs`, `/fdrs`): its items and whether more follow.
+
+        Both lists take `start_stamp_from`/`start_stamp_to` in UTC, at most 31 days apart.
+        """
         since = max(since, until - CDR_MAX_RANGE)
         response = await self._request(
             "GET",
-            "/cdrs",
+            path,
             params={
                 "key": self._api_key,
                 "start_stamp_from": since.astimezone(UTC).strftime(STAMP_FORMAT),
                 "start_stamp_to": until.astimezone(UTC).strftime(STAMP_FORMAT),
-                "limit": str(limit),
+                "limit": str(CDR_PAGE_SIZE),
                 "page": str(page),
             },
         )
         self._raise_for_status(response)
         data = response.json_object()
-        items = data.get("cdrs")
+        items = data.get(list_key)
         pagination = data.get("pagination") or {}
         if not isinstance(items, list) or not isinstance(pagination, dict):
             raise SantralInvalidResponseError(
-                "Bulutsantralim /cdrs lacks the cdrs list"
+                f"Bulutsantralim {path} lacks the {list_key} list"
             )
-        records = [_call_record(item) for item in items if isinstance(item, dict)]
         total_pages = int(pagination.get("total_pages") or 1)
-        return CallRecordPage(records, page < total_pages)
+        return [item for item in items if isinstance(item, dict)], page < total_pages
 
-    async def async_get_calls_since(self, since: datetime | None) -> list[CallRecord]:
-        """Return the calls that started at or after `since` (the last day without it)."""
+    async def async_get_call_records(
+        self, *, since: datetime, until: datetime | None = None, page: int = 1
+    ) -> CallRecordPage:
+        """Read one page of the calls that started between `since` and `until`."""
+        items, has_next = await self._list_page(
+            "/cdrs", "cdrs", since, until or datetime.now(UTC), page
+        )
+        return CallRecordPage([_call_record(item) for item in items], has_next)
+
+    async def async_get_calls_since(self, since: datetime) -> list[CallRecord]:
+        """Return the calls that started at or after `since`, newest first."""
         now = datetime.now(UTC)
-        start = since if since is not None else now - timedelta(days=1)
         records: list[CallRecord] = []
         page = 1
         while True:
             result = await self.async_get_call_records(
-                since=start, until=now, page=page
+                since=since, until=now, page=page
             )
             records += result.records
-            if since is None or not result.has_next:
+            if not result.has_next:
                 break
             page += 1
         return sorted(records, key=lambda record: record.started, reverse=True)
@@ -183,6 +201,150 @@ class BulutsantralimClient(ProviderClient):
             },
         )
         self._raise_for_status(response)
+
+    async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
+        """Return fax records (in and out) from `since`, and the orders still waiting."""
+        now = datetime.now(UTC)
+        records: list[FaxRecord] = []
+        page = 1
+        while True:
+            items, has_next = await self._list_page("/fdrs", "fdrs", since, now, page)
+            records += [_fax_record(item) for item in items]
+            if not has_next:
+                break
+            page += 1
+        response = await self._request(
+            "GET", "/fax_orders", params={"key": self._api_key, "limit": "100"}
+        )
+        self._raise_for_status(response)
+        orders = response.json_object().get("fax_orders")
+        if not isinstance(orders, list):
+            raise SantralInvalidResponseError(
+                "Bulutsantralim /fax_orders lacks its list"
+            )
+        records += [_fax_order(item) for item in orders if isinstance(item, dict)]
+        return records
+
+    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+        """Ask for the document's one-hour URL, then fetch the document from it."""
+        response = await self._request(
+            "POST",
+            "/fax_document_url",
+            data={"key": self._api_key, "call_uuid": fax_id},
+        )
+        self._raise_for_status(response)
+        url = response.text()
+        if not url.startswith(("http://", "https://")):
+            raise SantralInvalidResponseError("Bulutsantralim gave no fax document URL")
+        document = await self._request("GET", url)
+        self._raise_for_status(document)
+        if not document.body:
+            raise SantralInvalidResponseError(
+                "Bulutsantralim sent an empty fax document"
+            )
+        return FaxDocument(document.body, document.content_type or "application/pdf")
+
+    def prepare_fax(
+        self,
+        recipients: Sequence[str],
+        files: Sequence[FaxFile],
+        *,
+        sender: str | None,
+        subject: str | None,
+    ) -> list[PreparedRequest]:
+        """Build one fax order per recipient and file, as form bodies. CPU-bound.
+
+        `filedata` is a standard data URL (`data:<mime>;base64,<data>`).
+        """
+        requests = []
+        for file in files:
+            data_url = f"data:{file.content_type};base64,{base64.b64encode(file.content).decode('ascii')}"
+            for number in recipients:
+                fields = {
+                    "key": self._api_key,
+                    "remote_station_id": to_provider_number(number),
+                    "filedata": data_url,
+                }
+                if sender:
+                    fields["local_station_id"] = to_provider_number(sender)
+                if subject:
+                    fields["local_station_header"] = subject
+                requests.append(
+                    PreparedRequest(
+                        "/fax_orders",
+                        urlencode(fields).encode("ascii"),
+                        "application/x-www-form-urlencoded",
+                    )
+                )
+        return requests
+
+    async def async_send_fax(
+        self, requests: Sequence[PreparedRequest]
+    ) -> list[FaxRecord]:
+        """Place prepared fax orders; return them, queued, with their order ids."""
+        records: list[FaxRecord] = []
+        for request in requests:
+            response = await self._request(
+                "POST",
+                request.path,
+                body=request.body,
+                headers={"Content-Type": request.content_type},
+            )
+            self._raise_for_status(response)
+            order_id = response.text()
+            if not order_id.isdigit():
+                raise SantralInvalidResponseError(
+                    "Bulutsantralim returned no fax order id"
+                )
+            records.append(
+                FaxRecord(
+                    fax_id=f"order-{order_id}",
+                    direction=FaxDirection.OUTBOUND,
+                    status=FaxStatus.QUEUED,
+                    remote="",
+                    local="",
+                )
+            )
+        return records
+
+
+def _fax_record(item: dict[str, Any]) -> FaxRecord:
+    """Read one FDR; `success` is a real boolean here and `pages_count` reads "2 / 2"."""
+    if not item.get("call_uuid"):
+        raise SantralInvalidResponseError("Bulutsantralim FDR without call_uuid")
+    inbound = str(item.get("direction", "")).strip().lower().startswith("gelen")
+    success = parse_bool(item.get("success"))
+    if inbound:
+        status = FaxStatus.RECEIVED if success else FaxStatus.FAILED
+    else:
+        status = FaxStatus.SENT if success else FaxStatus.FAILED
+    caller = normalize_number(item.get("caller_id_number"))
+    destination = normalize_number(item.get("original_destination"))
+    pages = str(item.get("pages_count", "")).split("/")[0].strip()
+    return FaxRecord(
+        fax_id=str(item["call_uuid"]),
+        direction=FaxDirection.INBOUND if inbound else FaxDirection.OUTBOUND,
+        status=status,
+        remote=caller if inbound else destination,
+        local=destination if inbound else caller,
+        pages=int(pages) if pages.isdigit() else None,
+        created=parse_datetime(item.get("start_stamp")),
+        subject=str(item["local_station_header"])
+        if item.get("local_station_header")
+        else None,
+    )
+
+
+def _fax_order(item: dict[str, Any]) -> FaxRecord:
+    """Read one waiting fax order."""
+    return FaxRecord(
+        fax_id=f"order-{item.get('id')}",
+        direction=FaxDirection.OUTBOUND,
+        status=FaxStatus.QUEUED,
+        remote=normalize_number(item.get("remote_station_id")),
+        local=normalize_number(item.get("local_station_id")),
+        created=parse_datetime(item.get("created_at")),
+    )
 
 
 def _call_record(item: dict[str, Any]) -> CallRecord:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 import json
 import logging
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -19,7 +21,15 @@ from .errors import (
     SantralInvalidResponseError,
     SantralRateLimitedError,
 )
-from .models import Account, Capability, Provider
+from .models import (
+    Account,
+    CallRecord,
+    Capability,
+    FaxDocument,
+    FaxFile,
+    FaxRecord,
+    Provider,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,6 +89,15 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request body built off the event loop (base64 of large files is slow)."""
+
+    path: str
+    body: bytes
+    content_type: str
+
+
 class ProviderClient(ABC):
     """Base of the provider clients: one injected session, one timeout, no secret in errors."""
 
@@ -119,6 +138,7 @@ class ProviderClient(ABC):
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json_body: Any = None,
+        body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """Send one request and read the whole answer.
@@ -127,14 +147,20 @@ class ProviderClient(ABC):
         returned for the provider client to interpret, since each provider speaks differently.
         Only the method and path are ever logged: the query string can hold a token.
         """
-        url = f"{self._base_url}{path}"
+        if path.startswith(("http://", "https://")):
+            url, path = (
+                path,
+                urlsplit(path).path,
+            )  # a signed URL the provider handed out
+        else:
+            url = f"{self._base_url}{path}"
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._session.request(
                     method,
                     url,
                     params=params,
-                    data=data,
+                    data=body if body is not None else data,
                     json=json_body,
                     headers=headers,
                     allow_redirects=False,
@@ -171,3 +197,39 @@ class ProviderClient(ABC):
                 f"{self.provider.value} is unavailable (HTTP {response.status} on {method} {path})"
             )
         return response
+
+
+class CallHistorySource(Protocol):
+    """What a client with `Capability.CALL_HISTORY` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_get_calls_since(self, since: datetime) -> list[CallRecord]:
+        """Return the calls that started at or after `since`."""
+
+
+class FaxSource(Protocol):
+    """What a client with `Capability.FAX_HISTORY` and `Capability.SEND_FAX` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
+        """Return the faxes created at or after `since`, and those still going out."""
+
+    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+        """Return a fax's document."""
+
+    def prepare_fax(
+        self,
+        recipients: Sequence[str],
+        files: Sequence[FaxFile],
+        *,
+        sender: str | None,
+        subject: str | None,
+    ) -> list[PreparedRequest]:
+        """Build the send requests (CPU-bound: run it in an executor)."""
+
+    async def async_send_fax(
+        self, requests: Sequence[PreparedRequest]
+    ) -> list[FaxRecord]:
+        """Send prepared requests; return the faxes the provider queued."""

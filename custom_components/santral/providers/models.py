@@ -19,14 +19,10 @@ class Provider(StrEnum):
 class Capability(StrEnum):
     """What a provider can do; the integration creates entities and accepts actions by these."""
 
-    ACCOUNT_BALANCE = "account_balance"
     CALL_EVENTS = "call_events"
     CALL_HISTORY = "call_history"
     FAX_HISTORY = "fax_history"
     SEND_FAX = "send_fax"
-    ORIGINATE = "originate"
-    RECORDINGS = "recordings"
-    PRESENCE = "presence"
 
 
 class PbxState(StrEnum):
@@ -147,3 +143,59 @@ class CallRecordPage:
 
     records: list[CallRecord]
     has_next: bool
+
+
+class FaxDirection(StrEnum):
+    """Whether a fax came in or went out."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class FaxStatus(StrEnum):
+    """Where a fax stands. `queued` is the only status that can still change."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    RECEIVED = "received"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FaxRecord:
+    """One fax as the provider lists it."""
+
+    fax_id: str
+    direction: FaxDirection
+    status: FaxStatus
+    remote: str
+    local: str
+    pages: int | None = None
+    created: datetime | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FaxDocument:
+    """A fax's document as the provider serves it."""
+
+    content: bytes
+    content_type: str
+
+    @property
+    def extension(self) -> str:
+        """Return the file extension that fits the content."""
+        if self.content.startswith(b"%PDF") or "pdf" in self.content_type:
+            return "pdf"
+        if self.content[:4] in (b"II*\x00", b"MM\x00*") or "tif" in self.content_type:
+            return "tiff"
+        return "bin"
+
+
+@dataclass(frozen=True, slots=True)
+class FaxFile:
+    """A file to send, already read: its name, MIME type and bytes."""
+
+    name: str
+    content_type: str
+    content: bytes

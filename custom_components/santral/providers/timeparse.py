@@ -8,6 +8,7 @@ Bulutsantralim sends `2017-08-03 12:30:32 +0300` in CDRs and local `2016-01-01 0
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import math
 from zoneinfo import ZoneInfo
 
 TURKEY = ZoneInfo("Europe/Istanbul")
@@ -43,14 +44,13 @@ def parse_epoch(value: object) -> datetime | None:
     """Read an epoch timestamp in seconds, milliseconds or microseconds."""
     try:
         number = float(str(value))
-    except ValueError:
-        return None
-    digits = len(str(int(abs(number))))
-    if digits >= MICROSECOND_DIGITS:
-        number /= 1_000_000
-    elif digits >= 12:
-        number /= 1_000
-    try:
+        if not math.isfinite(number):
+            return None
+        digits = len(str(int(abs(number))))
+        if digits >= MICROSECOND_DIGITS:
+            number /= 1_000_000
+        elif digits >= 12:
+            number /= 1_000
         return datetime.fromtimestamp(number, tz=UTC)
     except OverflowError, OSError, ValueError:
         return None

@@ -139,7 +139,8 @@ def parse_bulutfon_webhook(body: Mapping[str, Any]) -> CallEvent | None:
     if _text(body, "timestamp") and when is None:
         raise SantralWebhookError("unreadable timestamp")
     talk = parse_duration(body.get("talk_duration"))
-    answered = _text(body, "result_disposition").upper() == "SUCCESS" or talk > 0
+    # Listening to a menu counts as talk, so only SUCCESS (bridged) means answered.
+    answered = _text(body, "result_disposition").upper() == "SUCCESS"
     extension = None
     ended = None
     started = None

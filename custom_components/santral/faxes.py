@@ -1,0 +1,302 @@
+"""What Santral knows about faxes: which were announced, which are still going out, the archive.
+
+Each received fax is announced once, after its document is saved to the archive (when the
+archive is on); a document that cannot be fetched is tried again at the next polls and the
+fax is announced without it after `ARCHIVE_ATTEMPTS`, so nothing is lost. Each sent fax is
+announced once, when its status settles. All of it survives restarts through `Store`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+import re
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.storage import Store
+import homeassistant.util.dt as dt_util
+
+from .const import (
+    DOMAIN,
+    EVENT_FAX,
+    FAX_HISTORY_OVERLAP,
+    LOGGER,
+    SIGNAL_FAX,
+    SIGNAL_FAXES_UPDATED,
+)
+from .providers import (
+    FaxDirection,
+    FaxDocument,
+    FaxRecord,
+    FaxSource,
+    FaxStatus,
+    Provider,
+    SantralError,
+)
+
+STORAGE_VERSION = 1
+MAX_ANNOUNCED = 2000
+MAX_LOG = 200
+ARCHIVE_ATTEMPTS = 3
+SAVE_DELAY = 1.0
+
+type FaxClient = FaxSource
+
+
+@dataclass(slots=True)
+class LoggedFax:
+    """A fax that was announced, as the sensors need it."""
+
+    fax_id: str
+    type: str
+    direction: str
+    remote: str
+    time: str
+    pages: int | None
+    file: str | None
+
+
+def archive_root(hass: HomeAssistant) -> Path:
+    """Return the folder faxes are archived in: `santral/faxes` in Home Assistant's media."""
+    media = hass.config.media_dirs.get("local") or hass.config.path("media")
+    return Path(media) / "santral" / "faxes"
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9+_-]", "_", text)[:64] or "fax"
+
+
+class FaxTracker:
+    """Announces fax events once, keeps the pending outgoing faxes and the archive."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        provider: Provider,
+        client: FaxClient,
+        *,
+        archive: bool,
+    ) -> None:
+        """Prepare the store; nothing is read until `async_load`."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.provider = provider
+        self.client = client
+        self.archive = archive
+        self.device_id: str | None = None
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.faxes", private=True
+        )
+        self.announced: OrderedDict[str, str] = OrderedDict()
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.attempts: dict[str, int] = {}
+        self.log: list[LoggedFax] = []
+        self.watermark: datetime | None = None
+        self._closed = False
+
+    @property
+    def poll_since(self) -> datetime | None:
+        """Where the next poll starts, or None to take bearings."""
+        return None if self.watermark is None else self.watermark - FAX_HISTORY_OVERLAP
+
+    async def async_load(self) -> None:
+        """Read what was announced before the last stop."""
+        stored = await self._store.async_load()
+        if not stored:
+            return
+        self.announced = OrderedDict(stored.get("announced", []))
+        self.pending = stored.get("pending", {})
+        self.attempts = stored.get("attempts", {})
+        self.log = [LoggedFax(**item) for item in stored.get("log", [])]
+        if watermark := stored.get("watermark"):
+            self.watermark = dt_util.parse_datetime(watermark)
+
+    def _to_storage(self) -> dict[str, Any]:
+        return {
+            "announced": list(self.announced.items()),
+            "pending": self.pending,
+            "attempts": self.attempts,
+            "log": [asdict(fax) for fax in self.log],
+            "watermark": self.watermark.isoformat() if self.watermark else None,
+        }
+
+    @callback
+    def _schedule_save(self) -> None:
+        if not self._closed:
+            self._store.async_delay_save(self._to_storage, SAVE_DELAY)
+
+    async def async_flush(self) -> None:
+        """Write now and fall silent (on unload): a poll still running must not announce."""
+        self._closed = True
+        await self._store.async_save(self._to_storage())
+
+    @staticmethod
+    def _key(record: FaxRecord) -> str:
+        return f"{record.direction.value}:{record.fax_id}"
+
+    @callback
+    def async_take_bearings(
+        self, records: list[FaxRecord], polled_at: datetime
+    ) -> None:
+        """Remember the faxes of the overlap window as known; follow the ones going out."""
+        if self._closed:
+            return
+        for record in records:
+            if record.status is FaxStatus.QUEUED:
+                self._track_pending(record)
+            else:
+                self._mark(self._key(record))
+        self.watermark = polled_at
+        self._schedule_save()
+
+    def _mark(self, key: str) -> None:
+        self.announced[key] = dt_util.utcnow().isoformat()
+        while len(self.announced) > MAX_ANNOUNCED:
+            self.announced.popitem(last=False)
+
+    def _track_pending(self, record: FaxRecord) -> None:
+        self.pending[record.fax_id] = {
+            "remote": record.remote,
+            "created": record.created.isoformat() if record.created else None,
+        }
+
+    @callback
+    def async_add_sent(self, records: list[FaxRecord]) -> None:
+        """Follow faxes the send action just queued."""
+        for record in records:
+            self._track_pending(record)
+        async_dispatcher_send(self.hass, SIGNAL_FAXES_UPDATED.format(self.entry_id))
+        self._schedule_save()
+
+    async def async_handle_records(
+        self, records: list[FaxRecord], polled_at: datetime
+    ) -> int:
+        """Announce what is new or newly settled; return how many faxes were announced."""
+        announced = 0
+        for record in sorted(records, key=lambda r: r.created or dt_util.utcnow()):
+            key = self._key(record)
+            if key in self.announced:
+                continue
+            if record.status is FaxStatus.QUEUED:
+                self._track_pending(record)
+                continue
+            path: str | None = None
+            if (
+                record.direction is FaxDirection.INBOUND
+                and record.status is FaxStatus.RECEIVED
+            ):
+                archived = await self._async_archive(record)
+                if archived is False:
+                    continue  # tried again at the next poll
+                path = archived if isinstance(archived, str) else None
+            if self._closed:  # unloaded while the document was fetched
+                break
+            self.pending.pop(record.fax_id, None)
+            self._announce(record, path)
+            announced += 1
+        # A fax the provider no longer lists as waiting has settled, possibly under another
+        # id (a Bulutsantralim order becomes a fax record): it stops being pending.
+        listed = {record.fax_id for record in records}
+        for fax_id in [fax_id for fax_id in self.pending if fax_id not in listed]:
+            del self.pending[fax_id]
+        self.watermark = polled_at
+        async_dispatcher_send(self.hass, SIGNAL_FAXES_UPDATED.format(self.entry_id))
+        self._schedule_save()
+        return announced
+
+    async def _async_archive(self, record: FaxRecord) -> str | bool:
+        """Save a received fax; return its path, True when not archiving, False to retry."""
+        if not self.archive:
+            return True
+        try:
+            document = await self.client.async_download_fax(record.fax_id)
+            path = await self.hass.async_add_executor_job(self._write, record, document)
+        except (SantralError, OSError) as err:
+            attempts = self.attempts.get(record.fax_id, 0) + 1
+            self.attempts[record.fax_id] = attempts
+            if attempts < ARCHIVE_ATTEMPTS:
+                LOGGER.info(
+                    "Fax %s not archived yet (%s); trying again at the next poll",
+                    record.fax_id,
+                    err,
+                )
+                return False
+            LOGGER.warning(
+                "Fax %s could not be archived after %d tries: %s",
+                record.fax_id,
+                attempts,
+                err,
+            )
+            self.attempts.pop(record.fax_id, None)
+            return True
+        self.attempts.pop(record.fax_id, None)
+        return str(path)
+
+    def _write(self, record: FaxRecord, document: FaxDocument) -> Path:
+        """Write the document under <archive>/<entry>/<YYYY-MM>/ (runs in the executor)."""
+        created = dt_util.as_local(record.created or dt_util.utcnow())
+        folder = archive_root(self.hass) / self.entry_id / created.strftime("%Y-%m")
+        if not self.hass.config.is_allowed_path(str(folder)):
+            raise OSError(f"{folder} is not an allowed directory")
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{created:%Y%m%d-%H%M%S}_{_safe(record.remote)}_{_safe(record.fax_id)}.{document.extension}"
+        path = folder / name
+        path.write_bytes(document.content)
+        return path
+
+    def _announce(self, record: FaxRecord, path: str | None) -> None:
+        self._mark(self._key(record))
+        kind = {
+            FaxStatus.RECEIVED: "received",
+            FaxStatus.SENT: "sent",
+            FaxStatus.FAILED: "failed",
+        }[record.status]
+        when = (record.created or dt_util.utcnow()).isoformat()
+        self.log.append(
+            LoggedFax(
+                record.fax_id,
+                kind,
+                record.direction.value,
+                record.remote,
+                when,
+                record.pages,
+                path,
+            )
+        )
+        del self.log[:-MAX_LOG]
+        data = {
+            "entry_id": self.entry_id,
+            "device_id": self.device_id,
+            "provider": self.provider.value,
+            "type": kind,
+            "fax_id": record.fax_id,
+            "direction": record.direction.value,
+            "remote": record.remote,
+            "local": record.local,
+            "pages": record.pages,
+            "created": record.created.isoformat() if record.created else None,
+            "subject": record.subject,
+            "file": path,
+            "source": "poll",
+        }
+        self.hass.bus.async_fire(EVENT_FAX, data)
+        async_dispatcher_send(self.hass, SIGNAL_FAX.format(self.entry_id), kind, data)
+
+    def count_today(self, kind: str) -> int:
+        """Return how many faxes of `kind` were announced for today (local time)."""
+        start = dt_util.start_of_local_day()
+        counts: Counter[str] = Counter(
+            fax.type
+            for fax in self.log
+            if (when := dt_util.parse_datetime(fax.time)) is not None and when >= start
+        )
+        return counts[kind]
+
+    def last(self, *kinds: str) -> LoggedFax | None:
+        """Return the newest announced fax of one of `kinds`."""
+        return next((fax for fax in reversed(self.log) if fax.type in kinds), None)

@@ -1,0 +1,269 @@
+"""Actions: send a fax, download a fax document.
+
+Both take the `config_entry_id` of a loaded Santral entry. Bad input (an unknown entry, a
+number that is not a phone number, a file outside Home Assistant's allowed folders, missing,
+of a type the provider refuses or too large, a provider that cannot send faxes) is a
+translated ServiceValidationError and nothing is sent. Reading and base64-encoding files
+happens in the executor, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
+
+from .const import DOMAIN, MAX_FAX_FILE_BYTES
+from .coordinator import SantralConfigEntry
+from .faxes import FaxClient, archive_root
+from .providers import (
+    Capability,
+    FaxFile,
+    PreparedRequest,
+    Provider,
+    SantralAuthenticationError,
+    SantralError,
+    SantralProviderError,
+    normalize_number,
+)
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_NUMBER = "number"
+ATTR_FILE = "file"
+ATTR_SENDER = "sender"
+ATTR_SUBJECT = "subject"
+ATTR_FAX_ID = "fax_id"
+ATTR_DIRECTORY = "directory"
+
+# What each provider's document says it accepts.
+ACCEPTED_TYPES: dict[Provider, frozenset[str]] = {
+    Provider.TELSAM: frozenset(
+        {
+            "jpeg",
+            "jpg",
+            "png",
+            "bmp",
+            "docx",
+            "doc",
+            "xls",
+            "xlsx",
+            "pdf",
+            "tiff",
+            "tif",
+        }
+    ),
+    Provider.BULUTFON: frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
+    Provider.BULUTSANTRALIM: frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
+}
+MIN_FULL_NUMBER_DIGITS = 10
+
+SEND_FAX_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_NUMBER): vol.All(
+            cv.ensure_list, [cv.string], vol.Length(min=1)
+        ),
+        vol.Required(ATTR_FILE): vol.All(
+            cv.ensure_list, [cv.string], vol.Length(min=1)
+        ),
+        vol.Optional(ATTR_SENDER): cv.string,
+        vol.Optional(ATTR_SUBJECT): cv.string,
+    }
+)
+DOWNLOAD_FAX_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_FAX_ID): cv.string,
+        vol.Optional(ATTR_DIRECTORY): cv.string,
+    }
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def _entry(hass: HomeAssistant, entry_id: str) -> SantralConfigEntry:
+    """Return the loaded Santral entry `entry_id`, or explain why there is none."""
+    entry: SantralConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _invalid("entry_not_found", entry_id=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("entry_not_loaded", title=entry.title)
+    return entry
+
+
+def _fax_client(entry: SantralConfigEntry) -> FaxClient:
+    client = entry.runtime_data.client
+    if (
+        Capability.SEND_FAX not in client.capabilities
+        or entry.runtime_data.faxes is None
+    ):
+        raise _invalid("fax_not_supported", title=entry.title)
+    return entry.runtime_data.faxes.client
+
+
+def _numbers(raw: Sequence[str]) -> list[str]:
+    """Return the numbers in E.164, or refuse the first that is not a full phone number."""
+    numbers = []
+    for value in raw:
+        number = normalize_number(value)
+        if not number.startswith("+") or len(number) - 1 < MIN_FULL_NUMBER_DIGITS:
+            raise _invalid("invalid_number", number=value)
+        numbers.append(number)
+    return numbers
+
+
+def _check_file(hass: HomeAssistant, provider: Provider, raw: str) -> Path:
+    """Refuse a file outside the allowed folders, missing, of a refused type (cheap checks)."""
+    path = Path(raw)
+    if not path.is_absolute() or not hass.config.is_allowed_path(str(path)):
+        raise _invalid("path_not_allowed", path=raw)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ACCEPTED_TYPES[provider]:
+        raise _invalid(
+            "file_type_not_accepted",
+            path=raw,
+            types=", ".join(sorted(ACCEPTED_TYPES[provider])),
+        )
+    return path
+
+
+def _read_and_prepare(
+    client: FaxClient,
+    paths: list[Path],
+    numbers: list[str],
+    sender: str | None,
+    subject: str | None,
+) -> list[PreparedRequest]:
+    """Read the files and build the provider's requests (runs in the executor)."""
+    files = []
+    for path in paths:
+        if not path.is_file():
+            raise _invalid("file_not_found", path=str(path))
+        size = path.stat().st_size
+        if size > MAX_FAX_FILE_BYTES:
+            raise _invalid(
+                "file_too_large",
+                path=str(path),
+                limit=f"{MAX_FAX_FILE_BYTES // (1024 * 1024)} MB",
+            )
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        files.append(FaxFile(path.name, content_type, path.read_bytes()))
+    try:
+        return client.prepare_fax(numbers, files, sender=sender, subject=subject)
+    except ValueError as err:
+        raise _invalid("sender_required") from err
+
+
+def _provider_failed(
+    entry: SantralConfigEntry, err: SantralError
+) -> HomeAssistantError:
+    """Turn a provider failure into a translated error; a rejected login asks for reauth."""
+    if isinstance(err, SantralAuthenticationError):
+        entry.async_start_reauth(entry.runtime_data.account.hass)
+        return HomeAssistantError(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        )
+    if isinstance(err, SantralProviderError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="provider_refused",
+            translation_placeholders={"message": err.provider_message},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="cannot_connect",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+async def _async_send_fax(call: ServiceCall) -> dict[str, Any]:
+    hass = call.hass
+    entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _fax_client(entry)
+    numbers = _numbers(call.data[ATTR_NUMBER])
+    paths = [_check_file(hass, client.provider, raw) for raw in call.data[ATTR_FILE]]
+    requests = await hass.async_add_executor_job(
+        _read_and_prepare,
+        client,
+        paths,
+        numbers,
+        call.data.get(ATTR_SENDER),
+        call.data.get(ATTR_SUBJECT),
+    )
+    try:
+        records = await client.async_send_fax(requests)
+    except SantralError as err:
+        raise _provider_failed(entry, err) from err
+    tracker = entry.runtime_data.faxes
+    assert tracker is not None
+    tracker.async_add_sent(records)
+    return {
+        "faxes": [
+            {
+                "fax_id": record.fax_id,
+                "status": record.status.value,
+                "recipient": record.remote,
+            }
+            for record in records
+        ]
+    }
+
+
+async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
+    hass = call.hass
+    entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _fax_client(entry)
+    directory = Path(
+        call.data.get(ATTR_DIRECTORY)
+        or archive_root(hass) / entry.entry_id / "downloads"
+    )
+    if not directory.is_absolute() or not hass.config.is_allowed_path(str(directory)):
+        raise _invalid("path_not_allowed", path=str(directory))
+    fax_id = call.data[ATTR_FAX_ID]
+    try:
+        document = await client.async_download_fax(fax_id)
+    except SantralError as err:
+        raise _provider_failed(entry, err) from err
+    safe_id = "".join(
+        char if char.isalnum() or char in "-_" else "_" for char in fax_id
+    )
+    path = directory / f"{safe_id}.{document.extension}"
+
+    def _write() -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(document.content)
+
+    await hass.async_add_executor_job(_write)
+    return {"path": str(path), "content_type": document.content_type}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register Santral's actions (once, for every entry)."""
+    hass.services.async_register(
+        DOMAIN,
+        "send_fax",
+        _async_send_fax,
+        schema=SEND_FAX_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        "download_fax",
+        _async_download_fax,
+        schema=DOWNLOAD_FAX_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
