@@ -6,7 +6,6 @@ as JSON objects with an `error` key, and numbers come as JSON integers.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -15,7 +14,13 @@ from typing import Any
 
 import aiohttp
 
-from .client import DEFAULT_TIMEOUT, PreparedRequest, ProviderClient, Response
+from .client import (
+    DEFAULT_TIMEOUT,
+    PreparedRequest,
+    ProviderClient,
+    Response,
+    base64_chunked,
+)
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -227,7 +232,7 @@ class BulutfonClient(ProviderClient):
             raise ValueError("Bulutfon needs the sending number (did)")
         requests = []
         for file in files:
-            encoded = base64.b64encode(file.content).decode("ascii")
+            encoded = base64_chunked(file.content).decode("ascii")
             payload = {
                 "title": subject or file.name,
                 "receivers": ",".join(

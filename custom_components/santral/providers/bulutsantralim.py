@@ -7,7 +7,6 @@ invalid key is answered `Gecersiz anahtar: <key>`, usually with 400, sometimes 4
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 import hashlib
@@ -16,7 +15,13 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from .client import DEFAULT_TIMEOUT, PreparedRequest, ProviderClient, Response
+from .client import (
+    DEFAULT_TIMEOUT,
+    PreparedRequest,
+    ProviderClient,
+    Response,
+    base64_chunked,
+)
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -258,7 +263,7 @@ class BulutsantralimClient(ProviderClient):
         """
         requests = []
         for file in files:
-            data_url = f"data:{file.content_type};base64,{base64.b64encode(file.content).decode('ascii')}"
+            data_url = f"data:{file.content_type};base64,{base64_chunked(file.content).decode('ascii')}"
             for number in recipients:
                 fields = {
                     "key": self._api_key,

@@ -9,7 +9,6 @@ only when both fail is it an authentication error.
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,13 @@ from typing import Any
 
 import aiohttp
 
-from .client import DEFAULT_TIMEOUT, PreparedRequest, ProviderClient, Response
+from .client import (
+    DEFAULT_TIMEOUT,
+    PreparedRequest,
+    ProviderClient,
+    Response,
+    base64_chunked,
+)
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -267,18 +272,18 @@ class TelsamClient(ProviderClient):
         """Build the send request: one JSON body, every file in base64. CPU-bound."""
         if not sender:
             raise ValueError("Telsam needs the sending number (did)")
-        payload: dict[str, Any] = {
+        head: dict[str, Any] = {
             "did": to_provider_number(sender),
             "phones": [to_provider_number(number) for number in recipients],
-            "files": [base64.b64encode(file.content).decode("ascii") for file in files],
         }
         if subject:
-            payload["subject"] = subject
-        return [
-            PreparedRequest(
-                FAX_SEND_PATH, json.dumps(payload).encode(), "application/json"
-            )
-        ]
+            head["subject"] = subject
+        # The JSON is assembled as bytes: a 10 MB file is never copied into a str.
+        parts = [json.dumps(head)[:-1].encode(), b', "files": [']
+        for index, file in enumerate(files):
+            parts += [b", " if index else b"", b'"', base64_chunked(file.content), b'"']
+        parts.append(b"]}")
+        return [PreparedRequest(FAX_SEND_PATH, b"".join(parts), "application/json")]
 
     async def async_send_fax(
         self, requests: Sequence[PreparedRequest]
