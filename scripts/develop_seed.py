@@ -223,8 +223,9 @@ class Seeder:
 async def point_simulator(
     session: aiohttp.ClientSession, simulator_url: str, urls: dict[str, str]
 ) -> None:
-    """Aim the simulator's Bulutfon web hook at Home Assistant and place two calls to watch.
+    """Aim the simulator's Bulutfon web hook at Home Assistant; place calls and faxes to watch.
 
+    Bulutfon's fax arrives at once (its web hook says so); the others at the next fax poll.
     Bulutsantralim needs nothing here: Santral points that PBX at itself (the entry's option).
     """
     if url := urls.get("bulutfon"):
@@ -238,6 +239,11 @@ async def point_simulator(
             json={"provider": provider, "outcome": outcome, "realtime": True},
         ) as resp:
             print(f"simulator: {provider} {outcome} call -> HTTP {resp.status}")
+    for provider in ("bulutfon", "telsam", "bulutsantralim"):
+        async with session.post(
+            f"{simulator_url}/_control/faxes", json={"provider": provider, "pages": 2}
+        ) as resp:
+            print(f"simulator: {provider} fax received -> HTTP {resp.status}")
 
 
 async def main() -> int:

@@ -11,9 +11,12 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import CONF_ARCHIVE_FAXES, DOMAIN, EVENT_FAX
 from simulator import Fault, FaultKind, Simulator
+
+from .conftest import WEBHOOK_IDS
 
 KINDS = {
     "telsam": "telsam",
@@ -445,3 +448,23 @@ async def test_download_fax(
             return_response=True,
         )
     assert err.value.translation_key == "path_not_allowed"
+
+
+async def test_bulutfon_fax_notice_fetches_at_once(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+    fax_events: list[dict[str, Any]],
+) -> None:
+    """Bulutfon's fax_init web hook makes Santral read the faxes now, not at the next poll."""
+    await setup(hass, make_entry("bulutfon_token"))
+    client = await hass_client_no_auth()
+    simulator.set_bulutfon_webhook(
+        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"))
+    )
+    fax = await simulator.receive_fax("bulutfon", sender="905327778899")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [event["fax_id"] for event in fax_events] == [str(fax.id)]
+    assert Path(fax_events[0]["file"]).is_file()

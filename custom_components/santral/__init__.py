@@ -57,7 +57,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         await tracker.async_load()
         tracker.device_id = device.id
         data.calls = tracker
-        handler = handler_for(client.provider, tracker, entry.data)
+
+        @callback
+        def _fetch_faxes_now() -> None:
+            if (fax_history := data.fax_history) is not None:
+                entry.async_create_background_task(
+                    hass, fax_history.async_request_refresh(), "santral fax notice"
+                )
+
+        handler = handler_for(client.provider, tracker, entry.data, _fetch_faxes_now)
         entry.async_on_unload(
             async_register_webhook(hass, entry.title, entry.data, handler)
         )

@@ -27,6 +27,7 @@ from .const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME, DOMAIN, LOGGER
 from .providers import (
     Provider,
     SantralWebhookError,
+    is_bulutfon_fax_notice,
     parse_bulutfon_webhook,
     parse_bulutsantralim_webhook,
 )
@@ -60,10 +61,15 @@ class SantralWebhookHandler:
         *,
         username: str | None = None,
         password: str | None = None,
+        on_fax: Callable[[], None] | None = None,
     ) -> None:
-        """Handle `provider`'s payloads; enforce HTTP Basic auth when a user is set."""
+        """Handle `provider`'s payloads; enforce HTTP Basic auth when a user is set.
+
+        `on_fax` is called when the provider says a fax arrived, so it is fetched at once.
+        """
         self.provider = provider
         self.tracker = tracker
+        self._on_fax = on_fax
         self._credentials = (
             base64.b64encode(f"{username}:{password or ''}".encode()).decode()
             if username
@@ -112,6 +118,8 @@ class SantralWebhookHandler:
                 event = parse_bulutsantralim_webhook(payload)
             else:
                 event = parse_bulutfon_webhook(payload)
+                if event is None and self._on_fax and is_bulutfon_fax_notice(payload):
+                    self._on_fax()
         except SantralWebhookError as err:
             return self._reject(HTTPStatus.BAD_REQUEST, str(err))
         except Exception as err:  # noqa: BLE001 - a body no parser foresaw is still bad input
@@ -169,7 +177,10 @@ def async_register_webhook(
 
 
 def handler_for(
-    provider: Provider, tracker: CallTracker, data: Mapping[str, Any]
+    provider: Provider,
+    tracker: CallTracker,
+    data: Mapping[str, Any],
+    on_fax: Callable[[], None] | None = None,
 ) -> SantralWebhookHandler:
     """Build the handler for an entry's provider and webhook credentials."""
     return SantralWebhookHandler(
@@ -177,4 +188,5 @@ def handler_for(
         tracker,
         username=data.get(CONF_WEBHOOK_USERNAME) or None,
         password=data.get(CONF_WEBHOOK_PASSWORD) or None,
+        on_fax=on_fax,
     )

@@ -34,7 +34,11 @@ from .models import (
 )
 from .phone import normalize_number, to_provider_number
 from .telsam import TELSAM_BASE_URL, TelsamClient, TelsamToken
-from .webhooks import parse_bulutfon_webhook, parse_bulutsantralim_webhook
+from .webhooks import (
+    is_bulutfon_fax_notice,
+    parse_bulutfon_webhook,
+    parse_bulutsantralim_webhook,
+)
 
 DEFAULT_BASE_URLS: dict[Provider, str] = {
     Provider.BULUTFON: BULUTFON_BASE_URL,
@@ -73,6 +77,7 @@ __all__ = [
     "SantralWebhookError",
     "TelsamClient",
     "TelsamToken",
+    "is_bulutfon_fax_notice",
     "normalize_number",
     "parse_bulutfon_webhook",
     "parse_bulutsantralim_webhook",

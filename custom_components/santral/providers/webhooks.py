@@ -170,3 +170,8 @@ def parse_bulutfon_webhook(body: Mapping[str, Any]) -> CallEvent | None:
         duration=talk if kind.ends_call else None,
         hangup_cause=_text(body, "hangup_cause") or None,
     )
+
+
+def is_bulutfon_fax_notice(body: Mapping[str, Any]) -> bool:
+    """Return whether a Bulutfon web hook says a fax arrived (its document is polled)."""
+    return _text(body, "event_type").lower() in BULUTFON_FAX
