@@ -17,12 +17,10 @@ from typing import Any, Literal
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
 from .const import (
     CALL_HISTORY_OVERLAP,
-    DOMAIN,
     EVENT_CALL,
     LOGGER,
     RINGING_TIMEOUT,
@@ -33,14 +31,13 @@ from .const import (
     TALKING_TIMEOUT,
 )
 from .providers import CallDirection, CallEvent, CallEventType, CallRecord, Provider
+from .tracker import StoredTracker
 
-STORAGE_VERSION = 1
 MAX_ANNOUNCED = 10000
 # Ids are kept this long past the overlap, so no poll can meet a call it has forgotten.
 ANNOUNCED_MARGIN = timedelta(days=1)
 MAX_LOG = 500
 MAX_RECENT = 500
-SAVE_DELAY = 1.0
 
 type Source = Literal["webhook", "poll"]
 
@@ -117,20 +114,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-class CallTracker:
+class CallTracker(StoredTracker):
     """Announces call events once, keeps today's call log and the extension states."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str, provider: Provider) -> None:
         """Prepare the store; nothing is read until `async_load`."""
-        self.hass = hass
-        self.entry_id = entry_id
+        super().__init__(hass, entry_id, "calls")
         self.provider = provider
         self.device_id: str | None = None
         self.data = CallTrackerData()
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.calls", private=True
-        )
-        self._closed = False
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
         self._counted_day: datetime | None = None
         self._counts: Counter[str] = Counter()
@@ -150,7 +142,7 @@ class CallTracker:
 
     async def async_load(self) -> None:
         """Read what was announced before the last stop."""
-        stored = await self._store.async_load()
+        stored = await self._async_read()
         if not stored:
             return
         self.data.announced = OrderedDict(stored.get("announced", []))
@@ -174,18 +166,12 @@ class CallTracker:
             },
         }
 
-    @callback
-    def _schedule_save(self) -> None:
-        if not self._closed:
-            self._store.async_delay_save(self._to_storage, SAVE_DELAY)
-
     async def async_flush(self) -> None:
-        """Write now and fall silent (on unload): a poll still running must not announce."""
-        self._closed = True
+        """Stop the extension timers, write now and fall silent (on unload)."""
         for cancel in self._timeouts.values():
             cancel()
         self._timeouts.clear()
-        await self._store.async_save(self._to_storage())
+        await super().async_flush()
 
     # Call detail records
 

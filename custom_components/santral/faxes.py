@@ -17,11 +17,9 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
 from .const import (
-    DOMAIN,
     EVENT_FAX,
     FAX_HISTORY_OVERLAP,
     LOGGER,
@@ -37,12 +35,11 @@ from .providers import (
     Provider,
     SantralError,
 )
+from .tracker import StoredTracker
 
-STORAGE_VERSION = 1
 MAX_ANNOUNCED = 2000
 MAX_LOG = 200
 ARCHIVE_ATTEMPTS = 3
-SAVE_DELAY = 1.0
 
 type FaxClient = FaxSource
 
@@ -70,7 +67,7 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9+_-]", "_", text)[:64] or "fax"
 
 
-class FaxTracker:
+class FaxTracker(StoredTracker):
     """Announces fax events once, keeps the pending outgoing faxes and the archive."""
 
     def __init__(
@@ -83,21 +80,16 @@ class FaxTracker:
         archive: bool,
     ) -> None:
         """Prepare the store; nothing is read until `async_load`."""
-        self.hass = hass
-        self.entry_id = entry_id
+        super().__init__(hass, entry_id, "faxes")
         self.provider = provider
         self.client = client
         self.archive = archive
         self.device_id: str | None = None
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.faxes", private=True
-        )
         self.announced: OrderedDict[str, str] = OrderedDict()
         self.pending: dict[str, dict[str, Any]] = {}
         self.attempts: dict[str, int] = {}
         self.log: list[LoggedFax] = []
         self.watermark: datetime | None = None
-        self._closed = False
 
     @property
     def poll_since(self) -> datetime | None:
@@ -106,7 +98,7 @@ class FaxTracker:
 
     async def async_load(self) -> None:
         """Read what was announced before the last stop."""
-        stored = await self._store.async_load()
+        stored = await self._async_read()
         if not stored:
             return
         self.announced = OrderedDict(stored.get("announced", []))
@@ -124,16 +116,6 @@ class FaxTracker:
             "log": [asdict(fax) for fax in self.log],
             "watermark": self.watermark.isoformat() if self.watermark else None,
         }
-
-    @callback
-    def _schedule_save(self) -> None:
-        if not self._closed:
-            self._store.async_delay_save(self._to_storage, SAVE_DELAY)
-
-    async def async_flush(self) -> None:
-        """Write now and fall silent (on unload): a poll still running must not announce."""
-        self._closed = True
-        await self._store.async_save(self._to_storage())
 
     @staticmethod
     def _key(record: FaxRecord) -> str:

@@ -1,0 +1,48 @@
+"""The part every tracker shares: knowledge kept in a Store, silence once unloaded."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 1.0
+
+
+class StoredTracker(ABC):
+    """Persists what a tracker knows, so a restart neither repeats nor loses an event.
+
+    Once flushed (the entry unloads) it saves no more and its subclass announces nothing:
+    a poll that was still running must not speak for an entry that has been reloaded.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
+        """Keep the store `santral.<entry id>.<name>` (private: it holds phone numbers)."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True
+        )
+        self._closed = False
+
+    @abstractmethod
+    def _to_storage(self) -> dict[str, Any]:
+        """Return what to persist, JSON-able."""
+
+    async def _async_read(self) -> dict[str, Any] | None:
+        return await self._store.async_load()
+
+    @callback
+    def _schedule_save(self) -> None:
+        if not self._closed:
+            self._store.async_delay_save(self._to_storage, SAVE_DELAY)
+
+    async def async_flush(self) -> None:
+        """Write now and fall silent (on unload)."""
+        self._closed = True
+        await self._store.async_save(self._to_storage())
