@@ -11,8 +11,10 @@ from aiohttp import web
 
 from . import (
     bulutfon,
+    bulutfon_calls,
     bulutfon_faxes,
     bulutsantralim,
+    bulutsantralim_calls,
     bulutsantralim_faxes,
     control,
     telsam,
@@ -171,6 +173,7 @@ def create_app(
     sender = switchboard.sender
 
     async def close_sender(_app: web.Application) -> None:
+        await switchboard.hang_up_all()
         await sender.close()
 
     app.on_cleanup.append(close_sender)
@@ -180,7 +183,9 @@ def create_app(
         "telsam": telsam.create_app(state),
     }
     bulutfon_faxes.add_routes(subapps["bulutfon"])
+    bulutfon_calls.add_routes(subapps["bulutfon"], switchboard)
     bulutsantralim_faxes.add_routes(subapps["bulutsantralim"])
+    bulutsantralim_calls.add_routes(subapps["bulutsantralim"], switchboard)
     telsam_faxes.add_routes(subapps["telsam"])
     for name, sub in subapps.items():
         sub.middlewares.append(_fault_middleware(name, state))
@@ -295,6 +300,25 @@ class Simulator:
     ) -> None:
         """Point Bulutfon's webhook at `url` ("json" or "form"), with optional Basic auth."""
         self.switchboard.set_bulutfon_webhook(url, fmt, username, password)
+
+    async def wait_dialed(self) -> None:
+        """Wait until the calls started through `originate` or `call_and_bridge` are over.
+
+        Those APIs answer at once and their calls post webhooks and file CDRs just after.
+        """
+        await self.switchboard.wait_dialed()
+
+    def find_call(self, provider: str, call_uuid: str) -> SimulatedCall | None:
+        """Return the filed call of `provider` with this uuid, if there is one yet."""
+        return self.state.find_cdr(provider, call_uuid)
+
+    def set_user_status(self, extension: str | int, status: str) -> None:
+        """Set what Verimor's `user_statuses` says of an extension.
+
+        `status` is AVAILABLE, TALKING, UNREGISTERED or SS_DND; an unknown extension or
+        status raises ValueError.
+        """
+        self.state.bulutsantralim.set_user_status(str(extension), status)
 
     def set_crm_integration(
         self,

@@ -182,13 +182,15 @@ def build_call(
     started: datetime | None = None,
     ended: datetime | None = None,
     rng: random.Random | None = None,
+    uuid: str | None = None,
 ) -> SimulatedCall:
     """Return a consistent call; it starts at `started`, or ends at `ended` (default now).
 
     Missing numbers are made up: the far end is a random Turkish number and the PBX side is
-    `pbx_number`. Only answered calls talk or record. Raises ValueError on input a provider
-    could not have produced, such as an internal call on Bulutfon, whose CDRs and webhooks
-    only know IN and OUT.
+    `pbx_number`. Only answered calls talk or record. `uuid` is for a call whose uuid an
+    API answered before the call happened. Raises ValueError on input a provider could not
+    have produced, such as an internal call on Bulutfon, whose CDRs and webhooks only know
+    IN and OUT.
     """
     rng = rng or random.Random()
     provider = choose(provider, PROVIDERS, "provider")
@@ -220,7 +222,7 @@ def build_call(
         started = ended - length
     started = started.astimezone(ISTANBUL)
     return SimulatedCall(
-        uuid=str(uuid_lib.UUID(int=rng.getrandbits(128), version=4)),
+        uuid=uuid or str(uuid_lib.UUID(int=rng.getrandbits(128), version=4)),
         provider=cast("ProviderName", provider),
         direction=cast("Direction", direction),
         caller=caller,

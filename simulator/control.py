@@ -1,4 +1,4 @@
-"""Control API: place calls, file past CDRs, point Bulutfon's webhook, receive and settle faxes.
+"""Control API: calls, past CDRs, Bulutfon's webhook, faxes and Verimor's user statuses.
 
 It lets a person or a test outside the simulator's process drive the simulated PBXs the way
 their users and the far ends do, by phoning and faxing; nothing here needs credentials.
@@ -170,6 +170,19 @@ async def settle_faxes(request: web.Request) -> web.Response:
     return web.json_response({"settled": settled})
 
 
+async def set_user_status(request: web.Request) -> web.Response:
+    """POST /_control/user_statuses: set one extension's status, as its phone would."""
+    switchboard = request.app[SWITCHBOARD_KEY]
+    try:
+        body = await _json_object(request)
+        extension = _optional_str(body, "extension") or ""
+        status = _optional_str(body, "status") or ""
+        switchboard.state.bulutsantralim.set_user_status(extension, status)
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    return web.json_response({"user": int(extension), "status": status})
+
+
 def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     """Mount the call and fax control endpoints on the top-level application."""
     app[SWITCHBOARD_KEY] = switchboard
@@ -179,3 +192,4 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/calls", place_call)
     app.router.add_post("/_control/cdrs", add_cdrs)
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
+    app.router.add_post("/_control/user_statuses", set_user_status)

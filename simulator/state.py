@@ -18,8 +18,19 @@ from typing import Any, Literal
 from .calls import SimulatedCall, WebhookDelivery, choose
 from .faults import Fault
 from .faxes import FAX_PROVIDERS, FaxBook
+from .limits import RollingLimit
+from .recordings import Recording, RecordingLink, record
 
 type WebhookFormat = Literal["json", "form"]
+
+# Verimor's presence words (`user_status.md`); an extension nobody set is AVAILABLE.
+USER_STATUSES: tuple[str, ...] = ("AVAILABLE", "TALKING", "UNREGISTERED", "SS_DND")
+
+
+def _extensions() -> list[str]:
+    """Return the extensions of a simulated PBX: 1001 to 1010."""
+    return [str(number) for number in range(1001, 1011)]
+
 
 BULUTFON_ME: dict[str, Any] = {
     "user": {"email": "mail@mail.com", "name": "Ad Soyad", "gsm": "902222222"},
@@ -61,11 +72,22 @@ class BulutfonState:
     faxes: FaxBook = field(
         default_factory=lambda: FaxBook(next_id=1, incoming_by_uuid=True)
     )
+    # Where `call_and_bridge` may bridge to: 2-digit menus, 3-digit groups, 4-digit
+    # extensions, numbered as in the `/dids` and `/groups` examples (providers.md §1.4).
+    extensions: list[str] = field(default_factory=_extensions)
+    groups: list[str] = field(default_factory=lambda: ["101"])
+    menus: list[str] = field(default_factory=lambda: ["10"])
+    recordings: dict[str, Recording] = field(default_factory=dict)
 
     @property
     def sent_documents(self) -> list[bytes]:
         """Return the decoded attachments clients sent, in order of arrival."""
         return self.faxes.sent_documents
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Return the PBX's own numbers, the only callers `call_and_bridge` takes."""
+        return (self.did,)
 
 
 @dataclass(slots=True)
@@ -109,11 +131,34 @@ class BulutsantralimState:
     )
     # When each fax document URL was handed out, by call uuid; such a URL lives one hour.
     fax_document_urls: dict[str, datetime] = field(default_factory=dict)
+    extensions: list[str] = field(default_factory=_extensions)
+    # Statuses set by a test or the control API; every other extension is AVAILABLE.
+    user_statuses: dict[str, str] = field(default_factory=dict)
+    recordings: dict[str, Recording] = field(default_factory=dict)
+    # Every recording URL handed out, by the uuid after `/recording/R`.
+    recording_urls: dict[str, RecordingLink] = field(default_factory=dict)
+    # The documented per-key limits, by route name (providers.md §2.1).
+    limits: dict[str, RollingLimit] = field(
+        default_factory=lambda: {
+            "recording_url": RollingLimit(5),
+            "user_statuses": RollingLimit(2),
+        }
+    )
 
     @property
     def sent_documents(self) -> list[bytes]:
         """Return the decoded `filedata` of every fax order, in order of arrival."""
         return self.faxes.sent_documents
+
+    def user_status(self, extension: str) -> str:
+        """Return the presence of an extension."""
+        return self.user_statuses.get(extension, USER_STATUSES[0])
+
+    def set_user_status(self, extension: str, status: str) -> None:
+        """Set the presence of one of the PBX's extensions; raise ValueError otherwise."""
+        if extension not in self.extensions:
+            raise ValueError(f"extension {extension} not found")
+        self.user_statuses[extension] = choose(status, USER_STATUSES, "status")
 
     @property
     def did(self) -> str:
@@ -200,10 +245,33 @@ class SimulatorState:
         raise ValueError(f"{provider} keeps no call records")
 
     def add_cdrs(self, provider: str, calls: list[SimulatedCall]) -> None:
-        """Record finished calls, keeping the list newest first."""
+        """Record finished calls, keeping the list newest first, with their recordings."""
         cdrs = self.cdrs(provider)
         cdrs.extend(calls)
         cdrs.sort(key=lambda call: call.started, reverse=True)
+        for call in calls:
+            self.keep_recording(call)
+
+    def keep_recording(self, call: SimulatedCall) -> None:
+        """Keep the recording of a recorded call, once; others have none."""
+        recordings = self.recordings(call.provider)
+        if call.recording and call.uuid not in recordings:
+            recordings[call.uuid] = record(call)
+
+    def find_cdr(self, provider: str, call_uuid: str) -> SimulatedCall | None:
+        """Return the filed call of a calling provider with this uuid, if any."""
+        for call in self.cdrs(provider):
+            if call.uuid == call_uuid:
+                return call
+        return None
+
+    def recordings(self, provider: str) -> dict[str, Recording]:
+        """Return the recordings of a calling provider, by call uuid."""
+        if provider == "bulutfon":
+            return self.bulutfon.recordings
+        if provider == "bulutsantralim":
+            return self.bulutsantralim.recordings
+        raise ValueError(f"{provider} keeps no call recordings")
 
     def provider_state(
         self, provider: str

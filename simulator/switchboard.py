@@ -2,12 +2,15 @@
 
 A placed call posts its events to the receiver the account configured, in order, then files
 its CDR, so a client sees the same call through push and poll, as with the real providers.
+Calls that a client starts through an API (Verimor's `originate`, Bulutfon's
+`call_and_bridge`) go on in the background, since those APIs answer before anyone picks up.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+import logging
 from typing import cast
 
 from .calls import (
@@ -26,6 +29,7 @@ from .calls import (
 from .state import SimulatorState, WebhookFormat
 from .webhooks import WebhookSender
 
+_LOGGER = logging.getLogger(__name__)
 # Historic CDRs are spread over the past at these gaps between call starts, in seconds.
 HISTORY_GAP_SECONDS = (120, 1800)
 # The share of each outcome among historic CDRs made without a fixed outcome.
@@ -42,6 +46,7 @@ class Switchboard:
         self.state = state
         self.sender = sender
         self.realtime_step = 2.0
+        self._dialing: set[asyncio.Task[SimulatedCall]] = set()
 
     def _pbx_number(self, provider: str) -> str:
         if provider == "bulutfon":
@@ -60,12 +65,16 @@ class Switchboard:
         talk_seconds: int = 35,
         recording: bool | None = None,
         realtime: bool = False,
+        uuid: str | None = None,
     ) -> SimulatedCall:
         """Make a call happen: post its webhooks in order, then add its CDR.
 
         Without `realtime` the call has just ended and its posts go out at once; with it
         the call starts now and the posts are `realtime_step` seconds apart wherever the
-        call's own clock moves on. Raises ValueError on input the provider could not see.
+        call's own clock moves on. A recorded call's recording is kept as the call ends,
+        before the hang-up post, so a receiver can fetch it as soon as it hears of the
+        hang-up. `uuid` is the call's, when an API already answered it. Raises ValueError
+        on input the provider could not see.
         """
         now = datetime.now(ISTANBUL)
         call = build_call(
@@ -81,17 +90,67 @@ class Switchboard:
             started=now if realtime else None,
             ended=None if realtime else now,
             rng=self.state.rng,
+            uuid=uuid,
         )
         previous: datetime | None = None
         for event in self._events_to_send(call):
             if realtime and previous is not None and event.at - previous >= PAUSE_AFTER:
                 await asyncio.sleep(self.realtime_step)
             previous = event.at
+            if event.at >= call.ended:
+                self.state.keep_recording(call)
             delivery = await self._send(call.provider, event)
             call.deliveries.append(delivery)
             self.state.deliveries.append(delivery)
         self.state.add_cdrs(call.provider, [call])
         return call
+
+    def dial(
+        self,
+        provider: str,
+        *,
+        uuid: str,
+        extension: str,
+        callee: str,
+        caller: str | None = None,
+    ) -> asyncio.Task[SimulatedCall]:
+        """Place an answered, recorded outbound call in the background, as APIs start them.
+
+        The caller of the API already has `uuid`; the call's webhooks and CDR follow soon
+        after its answer. `wait_dialed` waits for them.
+        """
+        task = asyncio.create_task(
+            self.place_call(
+                provider,
+                direction="outbound",
+                caller=caller,
+                callee=callee,
+                extension=extension,
+                recording=True,
+                uuid=uuid,
+            )
+        )
+        self._dialing.add(task)
+        task.add_done_callback(self._dialed)
+        return task
+
+    def _dialed(self, task: asyncio.Task[SimulatedCall]) -> None:
+        """Forget a finished background call, logging why it failed if it did."""
+        self._dialing.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            _LOGGER.warning("A call started through the API failed: %s", error)
+
+    async def wait_dialed(self) -> None:
+        """Wait until every background call, and any started meanwhile, is over."""
+        while pending := [task for task in self._dialing if not task.done()]:
+            await asyncio.wait(pending)
+
+    async def hang_up_all(self) -> None:
+        """Cancel the background calls still going, as when the simulator stops."""
+        tasks = list(self._dialing)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def add_cdrs(
         self,
