@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import (
     CONF_ARCHIVE_FAXES,
+    CONF_DOWNLOAD_RECORDINGS,
     CONF_SET_NOTIFICATION_URL,
 )
 from simulator import Fault, FaultKind, Simulator
@@ -79,7 +80,11 @@ async def test_options_show_url_and_apply(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.options == {CONF_ARCHIVE_FAXES: True, CONF_SET_NOTIFICATION_URL: True}
+    assert entry.options == {
+        CONF_ARCHIVE_FAXES: True,
+        CONF_SET_NOTIFICATION_URL: True,
+        CONF_DOWNLOAD_RECORDINGS: False,
+    }
     assert entry.state is ConfigEntryState.LOADED
     assert simulator.state.bulutsantralim.crm.notification_url == reachable
 
@@ -92,7 +97,10 @@ async def test_bulutfon_options_have_no_fields(
     await _setup(hass, entry, point_pbx=False)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert list(result["data_schema"].schema) == [CONF_ARCHIVE_FAXES]
+    assert list(result["data_schema"].schema) == [
+        CONF_ARCHIVE_FAXES,
+        CONF_DOWNLOAD_RECORDINGS,
+    ]
     assert result["description_placeholders"]["webhook_url"].endswith(
         f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"
     )

@@ -14,7 +14,9 @@ import pytest
 from custom_components.santral.providers import (
     BulutfonClient,
     BulutsantralimClient,
+    Document,
     PbxState,
+    Presence,
     Provider,
     ProviderClient,
     SantralAuthenticationError,
@@ -27,6 +29,7 @@ from custom_components.santral.providers import (
     normalize_number,
     to_provider_number,
 )
+from custom_components.santral.providers.bulutsantralim import _recording_link
 from custom_components.santral.providers.client import Response, parse_retry_after
 from custom_components.santral.providers.timeparse import (
     parse_datetime,
@@ -586,3 +589,88 @@ def test_parse_duration(raw: object, expected: int) -> None:
 def test_parse_epoch_garbage() -> None:
     """An epoch that is not a number is None."""
     assert parse_epoch("yarın") is None
+
+
+async def test_recording_url_429_holds_requests_back(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A provider 429 blocks further recording URL requests for as long as it asked."""
+    client = make_client("bulutsantralim", simulator, session)
+    assert isinstance(client, BulutsantralimClient)
+    simulator.inject(
+        "bulutsantralim", "recording_url", Fault(FaultKind.RATE_LIMIT, retry_after=30)
+    )
+    with pytest.raises(SantralRateLimitedError):
+        await client.async_get_recording_url("a")
+    with pytest.raises(SantralRateLimitedError) as err:
+        await client.async_get_recording_url("b")
+    assert 25 < (err.value.retry_after or 0) <= 30
+    assert simulator.count("bulutsantralim", "recording_url") == 1
+
+
+async def test_presence_twice_a_minute(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Presence is read at most twice a minute; the third call waits without a request."""
+    client = make_client("bulutsantralim", simulator, session)
+    assert isinstance(client, BulutsantralimClient)
+    simulator.set_user_status("1003", "TALKING")
+    first = await client.async_get_presence()
+    assert first["1003"] is Presence.TALKING
+    await client.async_get_presence()
+    with pytest.raises(SantralRateLimitedError):
+        await client.async_get_presence()
+    assert simulator.count("bulutsantralim", "user_statuses") == 2
+
+
+async def test_presence_429_and_shape(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A provider 429 blocks presence reads; a wrong shape is an invalid response."""
+    client = make_client("bulutsantralim", simulator, session)
+    assert isinstance(client, BulutsantralimClient)
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.RATE_LIMIT))
+    with pytest.raises(SantralRateLimitedError):
+        await client.async_get_presence()
+    other = make_client("bulutsantralim", simulator, session)
+    assert isinstance(other, BulutsantralimClient)
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.HTML))
+    with pytest.raises(SantralInvalidResponseError):
+        await other.async_get_presence()
+
+
+def test_recording_link_shapes() -> None:
+    """The recording URL comes as plain text (official docs) or JSON (newer docs)."""
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    text = _recording_link("https://api.bulutsantralim.com/recording/Rabc", now)
+    assert text.url.endswith("/Rabc")
+    assert text.expires_at == now + timedelta(hours=1)
+    data = _recording_link(
+        '{"url": "https://x/r", "expires_at": "2026-11-23T12:30:00+00:00"}', now
+    )
+    assert (data.url, data.expires_at) == ("https://x/r", now + timedelta(minutes=30))
+    for bad in ("{oops", '{"url": ""}', "cannot"):
+        with pytest.raises(SantralInvalidResponseError):
+            _recording_link(bad, now)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "extension"),
+    [
+        (b"%PDF-1.4", "", "pdf"),
+        (b"II*\x00", "", "tiff"),
+        (b"MM\x00*", "", "tiff"),
+        (b"OggS", "", "ogg"),
+        (b"ID3", "", "mp3"),
+        (b"RIFF", "", "wav"),
+        (b"?", "application/pdf", "pdf"),
+        (b"?", "image/tiff", "tiff"),
+        (b"?", "audio/ogg", "ogg"),
+        (b"?", "audio/mpeg", "mp3"),
+        (b"?", "audio/wav", "wav"),
+        (b"?", "application/octet-stream", "bin"),
+    ],
+)
+def test_document_extension(content: bytes, content_type: str, extension: str) -> None:
+    """Saved files get an extension from their magic bytes, else their content type."""
+    assert Document(content, content_type).extension == extension

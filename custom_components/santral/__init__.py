@@ -11,23 +11,33 @@ from homeassistant.helpers.typing import ConfigType
 
 from .calls import CallTracker
 from .clients import create_client
-from .const import CONF_ARCHIVE_FAXES, CONF_SET_NOTIFICATION_URL, DOMAIN, LOGGER
+from .const import (
+    CONF_ARCHIVE_FAXES,
+    CONF_DOWNLOAD_RECORDINGS,
+    CONF_SET_NOTIFICATION_URL,
+    DOMAIN,
+    LOGGER,
+)
 from .coordinator import (
     SantralAccountCoordinator,
     SantralCallHistoryCoordinator,
     SantralConfigEntry,
     SantralData,
     SantralFaxCoordinator,
+    SantralPresenceCoordinator,
 )
 from .entity import account_device_info
 from .faxes import FaxTracker
 from .providers import (
     BulutsantralimClient,
+    CallControlSource,
+    CallEvent,
     CallHistorySource,
     Capability,
     FaxSource,
     SantralError,
 )
+from .recordings import async_keep_recording
 from .services import async_setup_services
 from .webhook import async_register_webhook, handler_for, webhook_url
 
@@ -83,6 +93,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
                 _async_point_pbx_here(hass, entry, client),
                 "santral notification url",
             )
+
+    if Capability.RECORDINGS in client.capabilities and data.calls is not None:
+        if entry.options.get(CONF_DOWNLOAD_RECORDINGS, False):
+            control = cast("CallControlSource", client)
+
+            @callback
+            def _keep(event: CallEvent) -> None:
+                entry.async_create_background_task(
+                    hass,
+                    async_keep_recording(hass, control, entry.entry_id, event),
+                    "santral recording download",
+                )
+
+            data.calls.on_recorded = _keep
+
+    if (
+        isinstance(client, BulutsantralimClient)
+        and Capability.PRESENCE in client.capabilities
+    ):
+        presence = SantralPresenceCoordinator(hass, entry, client)
+        data.presence = presence
+        await presence.async_refresh()
 
     if Capability.FAX_HISTORY in client.capabilities:
         fax_client = cast("FaxSource", client)

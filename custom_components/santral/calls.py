@@ -8,7 +8,7 @@ with `Store`. Extension states are persisted too, and time out, so none stays st
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -123,6 +123,8 @@ class CallTracker(StoredTracker):
         self.provider = provider
         self.device_id: str | None = None
         self.data = CallTrackerData()
+        # Called with each call that ended with a recording (the automatic download).
+        self.on_recorded: Callable[[CallEvent], None] | None = None
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
         self._counted_day: datetime | None = None
         self._counts: Counter[str] = Counter()
@@ -253,6 +255,8 @@ class CallTracker(StoredTracker):
         async_dispatcher_send(self.hass, SIGNAL_CALL.format(self.entry_id), event, data)
         if changed:
             async_dispatcher_send(self.hass, SIGNAL_CALLS_UPDATED.format(self.entry_id))
+        if event.type.ends_call and event.recording_available and self.on_recorded:
+            self.on_recorded(event)
         self._schedule_save()
         return True
 

@@ -37,6 +37,7 @@ from .const import (
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_DOWNLOAD_RECORDINGS,
     CONF_PROVIDER,
     CONF_SET_NOTIFICATION_URL,
     CONF_WEBHOOK_PASSWORD,
@@ -320,7 +321,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
 class SantralOptionsFlow(OptionsFlowWithReload):
     """Fax archive on or off; the webhook URL; for Bulutsantralim, pointing the PBX at it."""
 
-    def _schema(self, *, point_pbx: bool) -> vol.Schema:
+    def _schema(self, *, point_pbx: bool, recordings: bool = False) -> vol.Schema:
         options = self.config_entry.options
         schema: dict[vol.Marker, Any] = {
             vol.Required(
@@ -332,6 +333,13 @@ class SantralOptionsFlow(OptionsFlowWithReload):
                 vol.Required(
                     CONF_SET_NOTIFICATION_URL,
                     default=options.get(CONF_SET_NOTIFICATION_URL, False),
+                )
+            ] = BooleanSelector()
+        if recordings:
+            schema[
+                vol.Required(
+                    CONF_DOWNLOAD_RECORDINGS,
+                    default=options.get(CONF_DOWNLOAD_RECORDINGS, False),
                 )
             ] = BooleanSelector()
         return vol.Schema(schema)
@@ -348,7 +356,9 @@ class SantralOptionsFlow(OptionsFlowWithReload):
             return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
-            data_schema=self._schema(point_pbx=provider is Provider.BULUTSANTRALIM),
+            data_schema=self._schema(
+                point_pbx=provider is Provider.BULUTSANTRALIM, recordings=True
+            ),
             description_placeholders={
                 "webhook_url": webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID]) or ""
             },

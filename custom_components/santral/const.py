@@ -28,6 +28,7 @@ SIGNAL_FAXES_UPDATED: Final = (
     "santral_faxes_updated_{}"  # entry id: fax figures changed
 )
 CONF_ARCHIVE_FAXES: Final = "archive_faxes"
+CONF_DOWNLOAD_RECORDINGS: Final = "download_recordings"
 SIGNAL_CALL: Final = "santral_call_{}"  # entry id: a call event was announced
 SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"  # entry id: counters changed
 SIGNAL_NEW_EXTENSION: Final = (
@@ -63,6 +64,9 @@ FAX_HISTORY_INTERVAL: Final = timedelta(minutes=5)
 FAX_HISTORY_OVERLAP: Final = timedelta(days=1)
 # Files the send action accepts, by provider document; and how large.
 MAX_FAX_FILE_BYTES: Final = 20 * 1024 * 1024
+
+# Extension presence: Bulutsantralim allows /user_statuses twice a minute.
+PRESENCE_INTERVAL: Final = timedelta(seconds=40)
 
 # An extension left ringing or talking this long without news is idle again.
 RINGING_TIMEOUT: Final = timedelta(minutes=3)

@@ -20,11 +20,14 @@ from .const import (
     FAX_HISTORY_INTERVAL,
     FAX_HISTORY_OVERLAP,
     LOGGER,
+    PRESENCE_INTERVAL,
 )
 from .faxes import FaxClient, FaxTracker
 from .providers import (
     Account,
+    BulutsantralimClient,
     CallHistorySource,
+    Presence,
     ProviderClient,
     SantralAuthenticationError,
     SantralConnectionError,
@@ -44,6 +47,7 @@ class SantralData:
     call_history: SantralCallHistoryCoordinator | None = None
     faxes: FaxTracker | None = None
     fax_history: SantralFaxCoordinator | None = None
+    presence: SantralPresenceCoordinator | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]
@@ -189,3 +193,31 @@ class SantralFaxCoordinator(DataUpdateCoordinator[int]):
             self.tracker.async_take_bearings(records, polled_at)
             return 0
         return await self.tracker.async_handle_records(records, polled_at)
+
+
+class SantralPresenceCoordinator(DataUpdateCoordinator[dict[str, Presence]]):
+    """Polls each extension's status, only while a presence entity listens.
+
+    Bulutsantralim allows `/user_statuses` twice a minute; the interval stays below that.
+    """
+
+    config_entry: SantralConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SantralConfigEntry,
+        client: BulutsantralimClient,
+    ) -> None:
+        """Poll at the presence interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} presence {entry.title}",
+            update_interval=PRESENCE_INTERVAL,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> dict[str, Presence]:
+        return await call_provider(self.client.async_get_presence)

@@ -7,7 +7,11 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN, PROVIDER_MANUFACTURERS, PROVIDER_NAMES, PROVIDER_PANELS
-from .coordinator import SantralAccountCoordinator, SantralConfigEntry
+from .coordinator import (
+    SantralAccountCoordinator,
+    SantralConfigEntry,
+    SantralPresenceCoordinator,
+)
 from .providers import Provider
 
 
@@ -24,12 +28,14 @@ def account_device_info(entry: SantralConfigEntry) -> DeviceInfo:
     )
 
 
-class SantralAccountEntity(CoordinatorEntity[SantralAccountCoordinator]):
-    """An entity fed by the account coordinator."""
+class SantralCoordinatorEntity[
+    CoordinatorT: SantralAccountCoordinator | SantralPresenceCoordinator
+](CoordinatorEntity[CoordinatorT]):
+    """An entity fed by one of the account's polling coordinators."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: SantralAccountCoordinator, key: str) -> None:
+    def __init__(self, coordinator: CoordinatorT, key: str) -> None:
         """Attach to the account device, with a unique id per entry and key."""
         super().__init__(coordinator)
         entry = coordinator.config_entry

@@ -27,8 +27,8 @@ from .const import (
     SIGNAL_FAXES_UPDATED,
 )
 from .providers import (
+    Document,
     FaxDirection,
-    FaxDocument,
     FaxRecord,
     FaxSource,
     FaxStatus,
@@ -219,7 +219,7 @@ class FaxTracker(StoredTracker):
         self.attempts.pop(record.fax_id, None)
         return str(path)
 
-    def _write(self, record: FaxRecord, document: FaxDocument) -> Path:
+    def _write(self, record: FaxRecord, document: Document) -> Path:
         """Write the document under <archive>/<entry>/<YYYY-MM>/ (runs in the executor)."""
         created = dt_util.as_local(record.created or dt_util.utcnow())
         folder = archive_root(self.hass) / self.entry_id / created.strftime("%Y-%m")

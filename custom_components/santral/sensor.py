@@ -27,10 +27,14 @@ from .const import (
     SIGNAL_FAXES_UPDATED,
     SIGNAL_NEW_EXTENSION,
 )
-from .coordinator import SantralAccountCoordinator, SantralConfigEntry
-from .entity import SantralAccountEntity, SantralEntity
+from .coordinator import (
+    SantralAccountCoordinator,
+    SantralConfigEntry,
+    SantralPresenceCoordinator,
+)
+from .entity import SantralCoordinatorEntity, SantralEntity
 from .faxes import FaxTracker
-from .providers import Account, PbxState
+from .providers import Account, PbxState, Presence
 
 # Coordinators fetch the data; entities only read it.
 PARALLEL_UPDATES = 0
@@ -187,6 +191,10 @@ async def async_setup_entry(
         for description in ACCOUNT_SENSORS
         if description.exists_fn(coordinator.data)
     )
+    if (presence := entry.runtime_data.presence) is not None and presence.data:
+        async_add_entities(
+            SantralPresenceSensor(presence, number) for number in sorted(presence.data)
+        )
     if (faxes := entry.runtime_data.faxes) is not None:
         async_add_entities(
             SantralTrackerSensor(entry, faxes, SIGNAL_FAXES_UPDATED, description)
@@ -213,7 +221,9 @@ async def async_setup_entry(
     )
 
 
-class SantralAccountSensor(SantralAccountEntity, SensorEntity):
+class SantralAccountSensor(
+    SantralCoordinatorEntity[SantralAccountCoordinator], SensorEntity
+):
     """One value of the provider account."""
 
     entity_description: SantralAccountSensorEntityDescription
@@ -320,3 +330,28 @@ class SantralExtensionSensor(SantralEntity, SensorEntity):
             "other_party": status.other_party,
             "since": status.since.isoformat() if status.since else None,
         }
+
+
+class SantralPresenceSensor(
+    SantralCoordinatorEntity[SantralPresenceCoordinator], SensorEntity
+):
+    """An extension's status at the PBX: available, talking, unregistered, do not disturb.
+
+    Disabled by default: it is polled, and only while enabled.
+    """
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = [presence.value for presence in Presence]
+    _attr_translation_key = "extension_presence"
+    _attr_entity_registry_enabled_default = False
+
+    def __init__(self, coordinator: SantralPresenceCoordinator, number: str) -> None:
+        """Attach to the account device, named after the extension number."""
+        super().__init__(coordinator, f"presence_{number}")
+        self._number = number
+        self._attr_translation_placeholders = {"extension": number}
+
+    @property
+    def native_value(self) -> str:
+        """Return the extension's status as last polled."""
+        return self.coordinator.data.get(self._number, Presence.UNKNOWN).value

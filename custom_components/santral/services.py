@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 import mimetypes
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
@@ -24,6 +24,7 @@ from .const import DOMAIN, MAX_FAX_FILE_BYTES
 from .coordinator import SantralConfigEntry
 from .faxes import FaxClient, archive_root
 from .providers import (
+    CallControlSource,
     Capability,
     FaxFile,
     PreparedRequest,
@@ -31,8 +32,10 @@ from .providers import (
     SantralAuthenticationError,
     SantralError,
     SantralProviderError,
+    SantralRateLimitedError,
     normalize_number,
 )
+from .recordings import async_save_recording, recordings_root
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_NUMBER = "number"
@@ -41,6 +44,12 @@ ATTR_SENDER = "sender"
 ATTR_SUBJECT = "subject"
 ATTR_FAX_ID = "fax_id"
 ATTR_DIRECTORY = "directory"
+ATTR_DESTINATION = "destination"
+ATTR_EXTENSION = "extension"
+ATTR_CALLER_ID = "caller_id"
+ATTR_MANUAL_ANSWER = "manual_answer"
+ATTR_TIMEOUT = "timeout"
+ATTR_CALL_ID = "call_id"
 
 # What each provider's document says it accepts.
 ACCEPTED_TYPES: dict[Provider, frozenset[str]] = {
@@ -76,6 +85,25 @@ SEND_FAX_SCHEMA = vol.Schema(
         vol.Optional(ATTR_SENDER): cv.string,
         vol.Optional(ATTR_SUBJECT): cv.string,
     }
+)
+ORIGINATE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_DESTINATION): cv.string,
+        vol.Required(ATTR_EXTENSION): cv.string,
+        vol.Optional(ATTR_CALLER_ID): cv.string,
+        vol.Optional(ATTR_MANUAL_ANSWER, default=False): cv.boolean,
+        vol.Optional(ATTR_TIMEOUT): vol.All(vol.Coerce(int), vol.Range(min=10, max=60)),
+    }
+)
+RECORDING_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_CALL_ID): cv.string,
+    }
+)
+DOWNLOAD_RECORDING_SCHEMA = RECORDING_SCHEMA.extend(
+    {vol.Optional(ATTR_DIRECTORY): cv.string}
 )
 DOWNLOAD_FAX_SCHEMA = vol.Schema(
     {
@@ -167,6 +195,22 @@ def _read_and_prepare(
         raise _invalid("sender_required") from err
 
 
+def _control_client(
+    entry: SantralConfigEntry, capability: Capability
+) -> CallControlSource:
+    client = entry.runtime_data.client
+    if capability not in client.capabilities:
+        raise _invalid("call_control_not_supported", title=entry.title)
+    return cast("CallControlSource", client)
+
+
+def _allowed_directory(hass: HomeAssistant, raw: str | None, default: Path) -> Path:
+    directory = Path(raw) if raw else default
+    if not directory.is_absolute() or not hass.config.is_allowed_path(str(directory)):
+        raise _invalid("path_not_allowed", path=str(directory))
+    return directory
+
+
 def _provider_failed(
     entry: SantralConfigEntry, err: SantralError
 ) -> HomeAssistantError:
@@ -175,6 +219,12 @@ def _provider_failed(
         entry.async_start_reauth(entry.runtime_data.account.hass)
         return HomeAssistantError(
             translation_domain=DOMAIN, translation_key="invalid_auth"
+        )
+    if isinstance(err, SantralRateLimitedError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited_action",
+            translation_placeholders={"seconds": str(round(err.retry_after or 60))},
         )
     if isinstance(err, SantralProviderError):
         return HomeAssistantError(
@@ -226,12 +276,11 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
     hass = call.hass
     entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _fax_client(entry)
-    directory = Path(
-        call.data.get(ATTR_DIRECTORY)
-        or archive_root(hass) / entry.entry_id / "downloads"
+    directory = _allowed_directory(
+        hass,
+        call.data.get(ATTR_DIRECTORY),
+        archive_root(hass) / entry.entry_id / "downloads",
     )
-    if not directory.is_absolute() or not hass.config.is_allowed_path(str(directory)):
-        raise _invalid("path_not_allowed", path=str(directory))
     fax_id = call.data[ATTR_FAX_ID]
     try:
         document = await client.async_download_fax(fax_id)
@@ -250,6 +299,64 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
     return {"path": str(path), "content_type": document.content_type}
 
 
+async def _async_originate(call: ServiceCall) -> dict[str, Any]:
+    entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _control_client(entry, Capability.ORIGINATE)
+    raw = call.data[ATTR_DESTINATION]
+    destination = normalize_number(raw)
+    if not (
+        destination.startswith("+") and len(destination) - 1 >= MIN_FULL_NUMBER_DIGITS
+    ):
+        raise _invalid("invalid_number", number=raw)
+    extension = call.data[ATTR_EXTENSION].strip()
+    if not (extension.isdigit() and 2 <= len(extension) <= 6):
+        raise _invalid("invalid_extension", extension=extension)
+    try:
+        call_id = await client.async_originate(
+            extension,
+            destination,
+            caller_id=call.data.get(ATTR_CALLER_ID),
+            manual_answer=call.data[ATTR_MANUAL_ANSWER],
+            timeout=call.data.get(ATTR_TIMEOUT),
+        )
+    except ValueError as err:
+        raise _invalid("caller_id_required") from err
+    except SantralError as err:
+        raise _provider_failed(entry, err) from err
+    return {"call_id": call_id}
+
+
+async def _async_get_recording_url(call: ServiceCall) -> dict[str, Any]:
+    entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _control_client(entry, Capability.RECORDINGS)
+    try:
+        link = await client.async_get_recording_url(call.data[ATTR_CALL_ID])
+    except ValueError as err:
+        raise _invalid("recording_url_needs_token") from err
+    except SantralError as err:
+        raise _provider_failed(entry, err) from err
+    return {
+        "url": link.url,
+        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
+    }
+
+
+async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
+    hass = call.hass
+    entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _control_client(entry, Capability.RECORDINGS)
+    directory = _allowed_directory(
+        hass, call.data.get(ATTR_DIRECTORY), recordings_root(hass, entry.entry_id)
+    )
+    try:
+        path, content_type = await async_save_recording(
+            hass, client, call.data[ATTR_CALL_ID], directory
+        )
+    except SantralError as err:
+        raise _provider_failed(entry, err) from err
+    return {"path": str(path), "content_type": content_type}
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register Santral's actions (once, for every entry)."""
@@ -260,6 +367,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=SEND_FAX_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
+    for name, handler, schema in (
+        ("originate", _async_originate, ORIGINATE_SCHEMA),
+        ("get_recording_url", _async_get_recording_url, RECORDING_SCHEMA),
+        ("download_recording", _async_download_recording, DOWNLOAD_RECORDING_SCHEMA),
+    ):
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            handler,
+            schema=schema,
+            supports_response=SupportsResponse.OPTIONAL,
+        )
     hass.services.async_register(
         DOMAIN,
         "download_fax",

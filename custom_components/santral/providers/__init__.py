@@ -6,7 +6,13 @@ format into the normalized models in `models`, and every failure into an error o
 
 from .bulutfon import BULUTFON_BASE_URL, BulutfonClient
 from .bulutsantralim import BULUTSANTRALIM_BASE_URL, BulutsantralimClient
-from .client import CallHistorySource, FaxSource, PreparedRequest, ProviderClient
+from .client import (
+    CallControlSource,
+    CallHistorySource,
+    FaxSource,
+    PreparedRequest,
+    ProviderClient,
+)
 from .errors import (
     SantralAuthenticationError,
     SantralConnectionError,
@@ -24,13 +30,15 @@ from .models import (
     CallRecord,
     CallRecordPage,
     Capability,
+    Document,
     FaxDirection,
-    FaxDocument,
     FaxFile,
     FaxRecord,
     FaxStatus,
     PbxState,
+    Presence,
     Provider,
+    RecordingLink,
 )
 from .phone import normalize_number, to_provider_number
 from .telsam import TELSAM_BASE_URL, TelsamClient, TelsamToken
@@ -51,6 +59,7 @@ __all__ = [
     "Account",
     "BulutfonClient",
     "BulutsantralimClient",
+    "CallControlSource",
     "CallDirection",
     "CallHistorySource",
     "CallEvent",
@@ -59,15 +68,17 @@ __all__ = [
     "CallRecordPage",
     "Capability",
     "FaxDirection",
-    "FaxDocument",
+    "Document",
     "FaxFile",
     "FaxRecord",
     "FaxSource",
     "FaxStatus",
     "PbxState",
+    "Presence",
     "PreparedRequest",
     "Provider",
     "ProviderClient",
+    "RecordingLink",
     "SantralAuthenticationError",
     "SantralConnectionError",
     "SantralError",

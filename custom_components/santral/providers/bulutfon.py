@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -32,13 +34,14 @@ from .models import (
     CallRecord,
     CallRecordPage,
     Capability,
+    Document,
     FaxDirection,
-    FaxDocument,
     FaxFile,
     FaxRecord,
     FaxStatus,
     PbxState,
     Provider,
+    RecordingLink,
 )
 from .phone import normalize_number, to_provider_number
 from .timeparse import parse_bool, parse_datetime
@@ -60,6 +63,8 @@ class BulutfonClient(ProviderClient):
             Capability.CALL_HISTORY,
             Capability.FAX_HISTORY,
             Capability.SEND_FAX,
+            Capability.ORIGINATE,
+            Capability.RECORDINGS,
         }
     )
 
@@ -206,7 +211,7 @@ class BulutfonClient(ProviderClient):
             if record.created is None or record.created >= since
         ]
 
-    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+    async def async_download_fax(self, fax_id: str) -> Document:
         """Return a received fax's TIFF."""
         response = await self._request(
             "GET", f"/incoming-faxes/{fax_id}", params=self._auth_params()
@@ -214,7 +219,7 @@ class BulutfonClient(ProviderClient):
         self._raise_for_status(response)
         if not response.body:
             raise SantralInvalidResponseError("Bulutfon sent an empty fax document")
-        return FaxDocument(response.body, response.content_type or "image/tiff")
+        return Document(response.body, response.content_type or "image/tiff")
 
     def prepare_fax(
         self,
@@ -266,6 +271,66 @@ class BulutfonClient(ProviderClient):
             if isinstance(fax, dict) and fax.get("id") is not None:
                 records.append(_outgoing_fax(fax, None))
         return records
+
+    async def async_originate(
+        self,
+        extension: str,
+        destination: str,
+        *,
+        caller_id: str | None = None,
+        manual_answer: bool = False,
+        timeout: int | None = None,
+    ) -> str | None:
+        """Call `destination` from the PBX number `caller_id`, then bridge it to `extension`.
+
+        `extension` may be a menu (2 digits), a group (3) or an extension (4). Bulutfon
+        names no call id in its answer, so None is returned.
+        """
+        if not caller_id:
+            raise ValueError("Bulutfon needs the PBX number to call from (caller)")
+        params = {
+            **self._auth_params(),
+            "caller": to_provider_number(caller_id),
+            "callee": to_provider_number(destination),
+            "destination": extension,
+        }
+        if timeout is not None:
+            params["timeout"] = str(timeout)
+        response = await self._request("POST", "/call_and_bridge", params=params)
+        self._raise_for_status(response)
+        data = response.json_object()
+        if data.get("success") is False:
+            raise SantralProviderError(
+                str(data.get("message") or "call refused"), response.status
+            )
+        return None
+
+    async def async_get_recording_url(self, call_id: str) -> RecordingLink:
+        """Return the recording's URL with the hashed token sha1(token + uuid), never the token.
+
+        Only the master token can be hashed: with e-mail and password there is no safe URL.
+        """
+        if not self._token:
+            raise ValueError("Bulutfon recording URLs need the master token")
+        digest = hashlib.sha1(
+            (self._token + call_id).encode(), usedforsecurity=False
+        ).hexdigest()
+        return RecordingLink(
+            f"{self._base_url}/call-records/{quote(call_id, safe='')}?access_token={digest}",
+            None,
+        )
+
+    async def async_download_recording(self, call_id: str) -> Document:
+        """Fetch the call's recording (Ogg Vorbis, as Bulutfon serves it)."""
+        response = await self._request(
+            "GET",
+            f"/call-records/{quote(call_id, safe='')}",
+            params=self._auth_params(),
+        )
+        self._raise_for_status(response)
+        if not response.body:
+            raise SantralInvalidResponseError("Bulutfon sent an empty recording")
+        return Document(response.body, response.content_type or "audio/ogg")
 
 
 def _incoming_fax(item: dict[str, Any]) -> FaxRecord:

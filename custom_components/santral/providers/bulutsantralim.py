@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 import hashlib
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
     SantralProviderError,
+    SantralRateLimitedError,
 )
 from .models import (
     Account,
@@ -33,19 +35,31 @@ from .models import (
     CallRecord,
     CallRecordPage,
     Capability,
+    Document,
     FaxDirection,
-    FaxDocument,
     FaxFile,
     FaxRecord,
     FaxStatus,
+    Presence,
     Provider,
+    RecordingLink,
 )
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
+from .ratelimit import SlidingWindowLimiter
 from .timeparse import parse_bool, parse_datetime, parse_duration
 
 BULUTSANTRALIM_BASE_URL = "https://api.bulutsantralim.com"
 INVALID_KEY_PREFIXES = ("gecersiz anahtar", "geçersiz anahtar", "invalid key")
 CDR_PAGE_SIZE = 100
+RECORDING_URL_LIFETIME = timedelta(hours=1)
+# A cached recording URL is handed out only while it stays valid at least this long.
+RECORDING_URL_MARGIN = timedelta(minutes=5)
+PRESENCE = {
+    "AVAILABLE": Presence.AVAILABLE,
+    "TALKING": Presence.TALKING,
+    "UNREGISTERED": Presence.UNREGISTERED,
+    "SS_DND": Presence.DO_NOT_DISTURB,
+}
 CDR_MAX_RANGE = timedelta(days=31)
 STAMP_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 # `direction` of a CDR is localized: Gelen, Giden, Giden (API), Giden (IVR), Santral içi.
@@ -68,6 +82,9 @@ class BulutsantralimClient(ProviderClient):
             Capability.CALL_HISTORY,
             Capability.FAX_HISTORY,
             Capability.SEND_FAX,
+            Capability.ORIGINATE,
+            Capability.RECORDINGS,
+            Capability.PRESENCE,
         }
     )
 
@@ -82,6 +99,13 @@ class BulutsantralimClient(ProviderClient):
         """Keep the key; it is the only credential Bulutsantralim has."""
         super().__init__(session, base_url, timeout=timeout)
         self._api_key = api_key
+        self._recording_limiter = SlidingWindowLimiter(
+            5, 60, "Bulutsantralim /recording_url"
+        )
+        self._presence_limiter = SlidingWindowLimiter(
+            2, 60, "Bulutsantralim /user_statuses"
+        )
+        self._recording_links: dict[str, RecordingLink] = {}
 
     def _secrets(self) -> Iterable[str]:
         return (self._api_key,)
@@ -230,7 +254,7 @@ class BulutsantralimClient(ProviderClient):
         records += [_fax_order(item) for item in orders if isinstance(item, dict)]
         return records
 
-    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+    async def async_download_fax(self, fax_id: str) -> Document:
         """Ask for the document's one-hour URL, then fetch the document from it."""
         response = await self._request(
             "POST",
@@ -247,7 +271,7 @@ class BulutsantralimClient(ProviderClient):
             raise SantralInvalidResponseError(
                 "Bulutsantralim sent an empty fax document"
             )
-        return FaxDocument(document.body, document.content_type or "application/pdf")
+        return Document(document.body, document.content_type or "application/pdf")
 
     def prepare_fax(
         self,
@@ -312,6 +336,105 @@ class BulutsantralimClient(ProviderClient):
             )
         return records
 
+    async def async_originate(
+        self,
+        extension: str,
+        destination: str,
+        *,
+        caller_id: str | None = None,
+        manual_answer: bool = False,
+        timeout: int | None = None,
+    ) -> str:
+        """Ring `extension`, then dial `destination`; return the new call's id."""
+        params = {
+            "key": self._api_key,
+            "extension": extension,
+            "destination": destination
+            if destination.startswith("00")
+            else to_provider_number(destination),
+        }
+        if caller_id:
+            params["caller_id"] = to_provider_number(caller_id)
+        if manual_answer:
+            params["manual_answer"] = "true"
+        if timeout is not None:
+            params["timeout"] = str(timeout)
+        response = await self._request("GET", "/originate", params=params)
+        self._raise_for_status(response)
+        call_id = response.text()
+        if not call_id or any(char.isspace() for char in call_id):
+            raise SantralInvalidResponseError(
+                "Bulutsantralim /originate returned no call id"
+            )
+        return call_id
+
+    async def async_get_recording_url(self, call_id: str) -> RecordingLink:
+        """Return a one-hour URL of the call's recording.
+
+        URLs are reused while they stay valid, and new ones asked for at most 5 times a
+        minute (the documented limit); a 429 holds further requests back as long as it says.
+        """
+        now = datetime.now(UTC)
+        cached = self._recording_links.get(call_id)
+        if (
+            cached
+            and cached.expires_at
+            and cached.expires_at - RECORDING_URL_MARGIN > now
+        ):
+            return cached
+        self._recording_limiter.acquire()
+        try:
+            response = await self._request(
+                "POST",
+                "/recording_url",
+                data={"key": self._api_key, "call_uuid": call_id},
+            )
+        except SantralRateLimitedError as err:
+            self._recording_limiter.block(err.retry_after)
+            raise
+        self._raise_for_status(response)
+        link = _recording_link(response.text(), now)
+        self._recording_links = {
+            key: value
+            for key, value in self._recording_links.items()
+            if value.expires_at and value.expires_at > now
+        }
+        self._recording_links[call_id] = link
+        return link
+
+    async def async_download_recording(self, call_id: str) -> Document:
+        """Fetch the call's recording through its one-hour URL."""
+        link = await self.async_get_recording_url(call_id)
+        response = await self._request("GET", link.url)
+        self._raise_for_status(response)
+        if not response.body:
+            raise SantralInvalidResponseError("Bulutsantralim sent an empty recording")
+        return Document(response.body, response.content_type or "audio/mpeg")
+
+    async def async_get_presence(self) -> dict[str, Presence]:
+        """Return each extension's status (at most twice a minute, as documented)."""
+        self._presence_limiter.acquire()
+        try:
+            response = await self._request(
+                "GET", "/user_statuses", params={"key": self._api_key}
+            )
+        except SantralRateLimitedError as err:
+            self._presence_limiter.block(err.retry_after)
+            raise
+        self._raise_for_status(response)
+        items = response.json()
+        if not isinstance(items, list):
+            raise SantralInvalidResponseError(
+                "Bulutsantralim /user_statuses is not a list"
+            )
+        return {
+            str(item["user"]): PRESENCE.get(
+                str(item.get("status", "")).upper(), Presence.UNKNOWN
+            )
+            for item in items
+            if isinstance(item, dict) and item.get("user") is not None
+        }
+
 
 def _fax_record(item: dict[str, Any]) -> FaxRecord:
     """Read one FDR; `success` is a real boolean here and `pages_count` reads "2 / 2"."""
@@ -350,6 +473,24 @@ def _fax_order(item: dict[str, Any]) -> FaxRecord:
         local=normalize_number(item.get("local_station_id")),
         created=parse_datetime(item.get("created_at")),
     )
+
+
+def _recording_link(body: str, now: datetime) -> RecordingLink:
+    """Read the recording URL, given as plain text (official) or JSON (newer docs)."""
+    if body.startswith("{"):
+        try:
+            data = json.loads(body)
+        except ValueError as err:
+            raise SantralInvalidResponseError(
+                "Bulutsantralim recording answer is malformed"
+            ) from err
+        url = str(data.get("url") or "")
+        expires = parse_datetime(data.get("expires_at")) or now + RECORDING_URL_LIFETIME
+    else:
+        url, expires = body, now + RECORDING_URL_LIFETIME
+    if not url.startswith(("http://", "https://")):
+        raise SantralInvalidResponseError("Bulutsantralim gave no recording URL")
+    return RecordingLink(url, expires)
 
 
 def _call_record(item: dict[str, Any]) -> CallRecord:

@@ -26,10 +26,11 @@ from .models import (
     Account,
     CallRecord,
     Capability,
-    FaxDocument,
+    Document,
     FaxFile,
     FaxRecord,
     Provider,
+    RecordingLink,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -233,7 +234,7 @@ class FaxSource(Protocol):
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
         """Return the faxes created at or after `since`, and those still going out."""
 
-    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+    async def async_download_fax(self, fax_id: str) -> Document:
         """Return a fax's document."""
 
     def prepare_fax(
@@ -250,3 +251,26 @@ class FaxSource(Protocol):
         self, requests: Sequence[PreparedRequest]
     ) -> list[FaxRecord]:
         """Send prepared requests; return the faxes the provider queued."""
+
+
+class CallControlSource(Protocol):
+    """What a client with `Capability.ORIGINATE` and `Capability.RECORDINGS` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_originate(
+        self,
+        extension: str,
+        destination: str,
+        *,
+        caller_id: str | None = None,
+        manual_answer: bool = False,
+        timeout: int | None = None,
+    ) -> str | None:
+        """Start a call from `extension` to `destination`; return its id when known."""
+
+    async def async_get_recording_url(self, call_id: str) -> RecordingLink:
+        """Return a URL of the call's recording that carries no credential."""
+
+    async def async_download_recording(self, call_id: str) -> Document:
+        """Return the call's recording."""

@@ -23,6 +23,9 @@ class Capability(StrEnum):
     CALL_HISTORY = "call_history"
     FAX_HISTORY = "fax_history"
     SEND_FAX = "send_fax"
+    ORIGINATE = "originate"
+    RECORDINGS = "recordings"
+    PRESENCE = "presence"
 
 
 class PbxState(StrEnum):
@@ -176,20 +179,54 @@ class FaxRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class FaxDocument:
-    """A fax's document as the provider serves it."""
+class Document:
+    """A file the provider serves: a fax document or a call recording."""
 
     content: bytes
     content_type: str
 
     @property
     def extension(self) -> str:
-        """Return the file extension that fits the content."""
-        if self.content.startswith(b"%PDF") or "pdf" in self.content_type:
-            return "pdf"
-        if self.content[:4] in (b"II*\x00", b"MM\x00*") or "tif" in self.content_type:
-            return "tiff"
+        """Return the file extension that fits the content (its magic bytes first)."""
+        magic = (
+            (b"%PDF", "pdf"),
+            (b"II*\x00", "tiff"),
+            (b"MM\x00*", "tiff"),
+            (b"OggS", "ogg"),
+            (b"ID3", "mp3"),
+            (b"RIFF", "wav"),
+        )
+        for prefix, extension in magic:
+            if self.content.startswith(prefix):
+                return extension
+        for fragment, extension in (
+            ("pdf", "pdf"),
+            ("tif", "tiff"),
+            ("ogg", "ogg"),
+            ("mpeg", "mp3"),
+            ("wav", "wav"),
+        ):
+            if fragment in self.content_type:
+                return extension
         return "bin"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingLink:
+    """A URL a browser or media player can open, and until when (None: no expiry known)."""
+
+    url: str
+    expires_at: datetime | None
+
+
+class Presence(StrEnum):
+    """What an extension is doing, as Bulutsantralim's `/user_statuses` reports it."""
+
+    AVAILABLE = "available"
+    TALKING = "talking"
+    UNREGISTERED = "unregistered"
+    DO_NOT_DISTURB = "do_not_disturb"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)

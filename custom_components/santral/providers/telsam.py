@@ -32,8 +32,8 @@ from .errors import (
 from .models import (
     Account,
     Capability,
+    Document,
     FaxDirection,
-    FaxDocument,
     FaxFile,
     FaxRecord,
     FaxStatus,
@@ -252,14 +252,14 @@ class TelsamClient(ProviderClient):
                 break
         return records
 
-    async def async_download_fax(self, fax_id: str) -> FaxDocument:
+    async def async_download_fax(self, fax_id: str) -> Document:
         """Return the fax's PDF."""
         response = await self._authorized(
             "POST", FAX_DOWNLOAD_PATH.format(fax_id=fax_id)
         )
         if not response.body:
             raise SantralInvalidResponseError("Telsam sent an empty fax document")
-        return FaxDocument(response.body, response.content_type or "application/pdf")
+        return Document(response.body, response.content_type or "application/pdf")
 
     def prepare_fax(
         self,

@@ -1,0 +1,41 @@
+"""A client-side sliding-window limiter, so documented provider limits are never exceeded."""
+
+from __future__ import annotations
+
+from collections import deque
+import time
+
+from .errors import SantralRateLimitedError
+
+
+class SlidingWindowLimiter:
+    """Allow `limit` calls in any `period` seconds; refuse the next with how long to wait.
+
+    A provider's own 429 pushes the window further with `block`.
+    """
+
+    def __init__(self, limit: int, period: float, what: str) -> None:
+        """Limit `what` (named in the error) to `limit` calls per `period` seconds."""
+        self._limit = limit
+        self._period = period
+        self._what = what
+        self._calls: deque[float] = deque()
+        self._blocked_until = 0.0
+
+    def acquire(self) -> None:
+        """Take a slot now, or raise SantralRateLimitedError without taking one."""
+        now = time.monotonic()
+        while self._calls and now - self._calls[0] >= self._period:
+            self._calls.popleft()
+        wait = self._blocked_until - now
+        if len(self._calls) >= self._limit:
+            wait = max(wait, self._calls[0] + self._period - now)
+        if wait > 0:
+            raise SantralRateLimitedError(
+                f"{self._what} is limited to {self._limit} per {self._period:g} s", wait
+            )
+        self._calls.append(now)
+
+    def block(self, seconds: float | None) -> None:
+        """Take no slot for `seconds` (the provider's Retry-After; a full period if unknown)."""
+        self._blocked_until = time.monotonic() + (seconds or self._period)

@@ -1,0 +1,338 @@
+"""Call control and recordings: originate, recording URLs, downloads, presence."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import homeassistant.util.dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.santral.const import CONF_DOWNLOAD_RECORDINGS, DOMAIN
+from simulator import Simulator
+from simulator.calls import build_call
+
+from .conftest import WEBHOOK_IDS
+
+KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
+
+
+@pytest.fixture
+def media(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Give Home Assistant a media folder of its own, allowed for files."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    hass.config.media_dirs = {"local": str(folder)}
+    hass.config.allowlist_external_dirs = {str(folder)}
+    return folder
+
+
+async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add (if needed) and set up an entry."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def action(hass: HomeAssistant, name: str, **data: Any) -> dict[str, Any]:
+    """Call a santral action and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN, name, data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response
+
+
+def recorded_call(simulator: Simulator, provider: str) -> str:
+    """File a finished, recorded call; return its id."""
+    call = build_call(
+        provider,
+        pbx_number="908508850000" if provider == "bulutfon" else "908505320000",
+        recording=True,
+        started=dt_util.utcnow() - timedelta(minutes=5),
+    )
+    simulator.state.add_cdrs(provider, [call])
+    return call.uuid
+
+
+async def test_originate_bulutsantralim(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+) -> None:
+    """Click-to-call returns the call id, and the call then arrives like any other."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    client = await hass_client_no_auth()
+    simulator.set_crm_integration(
+        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    )
+    response = await action(
+        hass,
+        "originate",
+        config_entry_id=entry.entry_id,
+        destination="0532 123 45 67",
+        extension="1001",
+        timeout=20,
+    )
+    call_id = response["call_id"]
+    assert call_id
+    for _ in range(50):
+        await hass.async_block_till_done(wait_background_tasks=True)
+        if any(event["type"] == "hangup" for event in call_events):
+            break
+        await asyncio.sleep(0.05)
+    assert call_id in {event["call_id"] for event in call_events}
+
+
+async def test_originate_bulutfon(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Bulutfon's call-and-bridge needs the PBX number, and names no call id."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    with pytest.raises(ServiceValidationError) as err:
+        await action(
+            hass,
+            "originate",
+            config_entry_id=entry.entry_id,
+            destination="05321234567",
+            extension="1001",
+        )
+    assert err.value.translation_key == "caller_id_required"
+    response = await action(
+        hass,
+        "originate",
+        config_entry_id=entry.entry_id,
+        destination="05321234567",
+        extension="1001",
+        caller_id="+908508850000",
+    )
+    assert response == {"call_id": None}
+    assert simulator.count("bulutfon", "call_and_bridge") == 1
+
+
+async def test_originate_refused_by_provider(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """The provider's own refusal reaches the user, translated around its words."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    with pytest.raises(HomeAssistantError) as err:
+        await action(
+            hass,
+            "originate",
+            config_entry_id=entry.entry_id,
+            destination="05321234567",
+            extension="1999",
+        )
+    assert err.value.translation_key == "provider_refused"
+    assert err.value.translation_placeholders == {"message": "extension 1999 not found"}
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"destination": "123", "extension": "1001"}, "invalid_number"),
+        ({"destination": "05321234567", "extension": "yönetici"}, "invalid_extension"),
+    ],
+)
+async def test_originate_bad_input(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    data: dict[str, str],
+    key: str,
+) -> None:
+    """Bad numbers are refused before anything is sent."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    with pytest.raises(ServiceValidationError) as err:
+        await action(hass, "originate", config_entry_id=entry.entry_id, **data)
+    assert err.value.translation_key == key
+    assert simulator.count("bulutsantralim", "originate") == 0
+
+
+async def test_call_control_not_on_telsam(
+    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry]
+) -> None:
+    """A fax-only provider refuses call actions with a clear message."""
+    entry = await setup(hass, make_entry("telsam"))
+    with pytest.raises(ServiceValidationError) as err:
+        await action(
+            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id="x"
+        )
+    assert err.value.translation_key == "call_control_not_supported"
+
+
+async def test_recording_url_limiter_and_cache(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Six URLs in a minute make five requests; the sixth is a clear error; URLs are reused."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    calls = [recorded_call(simulator, "bulutsantralim") for _ in range(6)]
+    urls = []
+    for call_id in calls[:5]:
+        response = await action(
+            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id=call_id
+        )
+        assert response["url"].startswith(simulator.url("bulutsantralim"))
+        assert dt_util.parse_datetime(
+            response["expires_at"]
+        ) > dt_util.utcnow() + timedelta(minutes=50)
+        urls.append(response["url"])
+    again = await action(
+        hass, "get_recording_url", config_entry_id=entry.entry_id, call_id=calls[0]
+    )
+    assert again["url"] == urls[0]
+    with pytest.raises(HomeAssistantError) as err:
+        await action(
+            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id=calls[5]
+        )
+    assert err.value.translation_key == "rate_limited_action"
+    assert simulator.count("bulutsantralim", "recording_url") == 5
+    assert simulator.state.bulutsantralim.api_key not in "".join(urls)
+
+
+async def test_bulutfon_recording_url_hides_token(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Bulutfon's URL carries sha1(token + uuid), never the token, and it plays."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    call_id = recorded_call(simulator, "bulutfon")
+    response = await action(
+        hass, "get_recording_url", config_entry_id=entry.entry_id, call_id=call_id
+    )
+    token = simulator.state.bulutfon.token
+    assert token not in response["url"]
+    digest = hashlib.sha1((token + call_id).encode(), usedforsecurity=False).hexdigest()
+    assert response["url"].endswith(f"/call-records/{call_id}?access_token={digest}")
+    assert response["expires_at"] is None
+    async with aiohttp.ClientSession() as plain, plain.get(response["url"]) as played:
+        assert played.status == 200
+        assert (await played.read()).startswith(b"OggS")
+
+
+async def test_recording_url_needs_token(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """With e-mail and password there is no safe URL to hand out."""
+    entry = await setup(hass, make_entry("bulutfon_login"))
+    with pytest.raises(ServiceValidationError) as err:
+        await action(
+            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id="x"
+        )
+    assert err.value.translation_key == "recording_url_needs_token"
+
+
+@pytest.mark.parametrize(
+    ("provider", "magic"), [("bulutfon", b"OggS"), ("bulutsantralim", b"ID3")]
+)
+async def test_download_recording(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+    provider: str,
+    magic: bytes,
+) -> None:
+    """A recording is saved under the media folder; folders outside are refused."""
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    call_id = recorded_call(simulator, provider)
+    response = await action(
+        hass, "download_recording", config_entry_id=entry.entry_id, call_id=call_id
+    )
+    path = Path(response["path"])
+    assert path.parent == media / "santral" / "recordings" / entry.entry_id
+    assert path.read_bytes().startswith(magic)
+    with pytest.raises(ServiceValidationError) as err:
+        await action(
+            hass,
+            "download_recording",
+            config_entry_id=entry.entry_id,
+            call_id=call_id,
+            directory="/etc",
+        )
+    assert err.value.translation_key == "path_not_allowed"
+
+
+async def test_recording_of_unknown_call(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+) -> None:
+    """A call without a recording is the provider's refusal, in its words."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    with pytest.raises(HomeAssistantError) as err:
+        await action(
+            hass, "download_recording", config_entry_id=entry.entry_id, call_id="yok-1"
+        )
+    assert err.value.translation_key == "provider_refused"
+    assert "cannot find call" in err.value.translation_placeholders["message"]
+
+
+async def test_recordings_downloaded_automatically(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+) -> None:
+    """With the option on, a recorded call's recording is saved when the call ends."""
+    entry = make_entry("bulutsantralim")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_DOWNLOAD_RECORDINGS: True}
+    )
+    await setup(hass, entry)
+    client = await hass_client_no_auth()
+    simulator.set_crm_integration(
+        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    )
+    call = await simulator.place_call(
+        "bulutsantralim", outcome="answered", recording=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    saved = list((media / "santral" / "recordings" / entry.entry_id).iterdir())
+    assert [path.stem for path in saved] == [call.uuid]
+
+
+async def test_presence_sensors(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Presence sensors exist per extension, disabled by default; enabled, they follow the PBX."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    entity_id = "sensor.bulutsantralim_908501234567_extension_1002_status"
+    registry_entry = entity_registry.async_get(entity_id)
+    assert registry_entry is not None
+    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    entity_registry.async_update_entity(entity_id, disabled_by=None)
+    simulator.set_user_status("1002", "SS_DND")
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id).state == "do_not_disturb"
