@@ -17,9 +17,10 @@ import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import voluptuous as vol
 
 from custom_components.santral.const import CONF_DOWNLOAD_RECORDINGS, DOMAIN
-from simulator import Simulator
+from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
 
 from .conftest import WEBHOOK_IDS
@@ -336,3 +337,70 @@ async def test_presence_sensors(
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get(entity_id).state == "do_not_disturb"
+
+
+async def test_originate_abroad(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """A number abroad is dialled as 00<country><number>."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    response = await action(
+        hass,
+        "originate",
+        config_entry_id=entry.entry_id,
+        destination="+49 151 2345 6789",
+        extension="1001",
+    )
+    assert response["call_id"]
+    await simulator.wait_dialed()
+
+
+@pytest.mark.parametrize("call_id", ["../me", "", "a b", "x" * 81])
+async def test_ids_are_validated(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_id: str,
+) -> None:
+    """Ids that are not plain provider ids never reach a provider URL."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    with pytest.raises(vol.Invalid):
+        await action(
+            hass, "download_recording", config_entry_id=entry.entry_id, call_id=call_id
+        )
+    assert simulator.count("bulutsantralim", "recording_url") == 0
+
+
+async def test_presence_sensors_after_failed_first_read(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """If the first presence read fails, sensors appear with the first good one; then polling stops."""
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    entity_id = "sensor.bulutsantralim_908501234567_extension_1002_status"
+    assert entity_registry.async_get(entity_id) is None
+    presence = entry.runtime_data.presence
+    await presence.async_refresh()
+    await hass.async_block_till_done()
+    assert entity_registry.async_get(entity_id) is not None
+    assert not presence._listeners  # noqa: SLF001 - disabled sensors: nothing polls
+
+
+async def test_entry_removal_deletes_stores(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Removing an entry deletes its call and fax history (they hold phone numbers)."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert f"santral.{entry.entry_id}.calls" in hass_storage
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert f"santral.{entry.entry_id}.calls" not in hass_storage
+    assert f"santral.{entry.entry_id}.faxes" not in hass_storage

@@ -216,6 +216,8 @@ async def test_restart_announces_once(
     await simulator.receive_fax("bulutsantralim")
     await setup(hass, entry)
     assert len(fax_events) == 1
+    fax_entity = hass.states.get("event.bulutsantralim_908501234567_fax")
+    assert fax_entity.attributes["event_type"] == "received"
     assert await hass.config_entries.async_unload(entry.entry_id)
     await setup(hass, entry)
     await poll(hass, entry)

@@ -31,6 +31,7 @@ from custom_components.santral.providers import (
 )
 from custom_components.santral.providers.bulutsantralim import _recording_link
 from custom_components.santral.providers.client import Response, parse_retry_after
+from custom_components.santral.providers.ratelimit import SlidingWindowLimiter
 from custom_components.santral.providers.timeparse import (
     parse_datetime,
     parse_duration,
@@ -481,8 +482,10 @@ def test_normalize_number(raw: object, expected: str) -> None:
 
 
 def test_provider_number() -> None:
-    """Providers want `90XXXXXXXXXX`."""
+    """Providers want `90XXXXXXXXXX`, and `00<digits>` for numbers abroad."""
     assert to_provider_number("0532 123 45 67") == "905321234567"
+    assert to_provider_number("+49 151 2345 6789") == "004915123456789"
+    assert to_provider_number("1001") == "1001"
 
 
 async def test_telsam_concurrent_calls_renew_once(
@@ -674,3 +677,36 @@ def test_recording_link_shapes() -> None:
 def test_document_extension(content: bytes, content_type: str, extension: str) -> None:
     """Saved files get an extension from their magic bytes, else their content type."""
     assert Document(content, content_type).extension == extension
+
+
+async def test_truncated_refusal_leaks_no_key_part(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A long refusal is scrubbed before it is cut, so no piece of the key survives."""
+    key = simulator.state.bulutsantralim.api_key
+    simulator.inject(
+        "bulutsantralim", "caller_ids", Fault(FaultKind.REJECT, message="x" * 190 + key)
+    )
+    with pytest.raises(SantralProviderError) as err:
+        await make_client("bulutsantralim", simulator, session).async_get_account()
+    assert key[:6] not in err.value.provider_message
+
+
+def test_scrub_encoded_forms(session: aiohttp.ClientSession) -> None:
+    """Secrets echoed URL-encoded or JSON-escaped are scrubbed too."""
+    client = BulutfonClient(session, email="a@b.c", password='p@ss "w"')
+    assert "p%40ss" not in client.scrub("password=p%40ss+%22w%22")
+    assert '\\"w\\"' not in client.scrub('{"password": "p@ss \\"w\\""}')
+
+
+async def test_limiter_frees_one_slot_at_a_time_after_429() -> None:
+    """After a provider 429, slots come back one by one, not all at once."""
+    limiter = SlidingWindowLimiter(3, 0.6, "test")
+    limiter.block(0.1)
+    with pytest.raises(SantralRateLimitedError):
+        limiter.acquire()
+    await asyncio.sleep(0.12)
+    limiter.acquire()
+    with pytest.raises(SantralRateLimitedError) as err:
+        limiter.acquire()
+    assert 0 < (err.value.retry_after or 0) <= 0.2

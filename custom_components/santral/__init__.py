@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .calls import CallTracker
@@ -83,7 +84,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
             hass, entry, cast("CallHistorySource", client), tracker
         )
         data.call_history = history
-        await history.async_refresh()
         entry.async_on_unload(history.async_add_listener(_keep_polling))
         if isinstance(client, BulutsantralimClient) and entry.options.get(
             CONF_SET_NOTIFICATION_URL
@@ -114,7 +114,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     ):
         presence = SantralPresenceCoordinator(hass, entry, client)
         data.presence = presence
-        await presence.async_refresh()
+        await (
+            presence.async_refresh()
+        )  # which extensions exist; it polls on only if enabled
 
     if Capability.FAX_HISTORY in client.capabilities:
         fax_client = cast("FaxSource", client)
@@ -130,10 +132,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         data.faxes = faxes
         fax_history = SantralFaxCoordinator(hass, entry, fax_client, faxes)
         data.fax_history = fax_history
-        await fax_history.async_refresh()
         entry.async_on_unload(fax_history.async_add_listener(_keep_polling))
 
+    # Entities subscribe first: the first polls may announce what happened while Home
+    # Assistant was down, and the event entities must see it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    for coordinator in (data.call_history, data.fax_history):
+        if coordinator is not None:
+            await coordinator.async_refresh()
     return True
 
 
@@ -177,3 +183,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
             if tracker is not None:
                 await tracker.async_flush()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> None:
+    """Delete what Santral stored for the entry: call and fax history hold phone numbers."""
+    for name in ("calls", "faxes"):
+        await Store[dict[str, Any]](
+            hass, 1, f"{DOMAIN}.{entry.entry_id}.{name}"
+        ).async_remove()

@@ -131,6 +131,14 @@ class FaxTracker(StoredTracker):
         for record in records:
             if record.status is FaxStatus.QUEUED:
                 self._track_pending(record)
+            elif (
+                record.fax_id in self.pending
+                and record.direction is FaxDirection.OUTBOUND
+            ):
+                self.pending.pop(
+                    record.fax_id
+                )  # sent by us before the first poll worked
+                self._announce(record, None)
             else:
                 self._mark(self._key(record))
         self.watermark = polled_at
@@ -142,6 +150,8 @@ class FaxTracker(StoredTracker):
             self.announced.popitem(last=False)
 
     def _track_pending(self, record: FaxRecord) -> None:
+        if record.direction is not FaxDirection.OUTBOUND:
+            return  # an incoming fax still arriving is not one of ours going out
         self.pending[record.fax_id] = {
             "remote": record.remote,
             "created": record.created.isoformat() if record.created else None,
@@ -279,6 +289,16 @@ class FaxTracker(StoredTracker):
         )
         return counts[kind]
 
-    def last(self, *kinds: str) -> LoggedFax | None:
-        """Return the newest announced fax of one of `kinds`."""
-        return next((fax for fax in reversed(self.log) if fax.type in kinds), None)
+    def last(
+        self, *kinds: str, direction: FaxDirection | None = None
+    ) -> LoggedFax | None:
+        """Return the newest announced fax of one of `kinds` (and `direction`, if given)."""
+        return next(
+            (
+                fax
+                for fax in reversed(self.log)
+                if fax.type in kinds
+                and (direction is None or fax.direction == direction.value)
+            ),
+            None,
+        )

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 
 from .const import LOGGER
-from .providers import CallControlSource, CallEvent, SantralError
+from .providers import (
+    CallControlSource,
+    CallEvent,
+    SantralError,
+    SantralRateLimitedError,
+)
+
+KEEP_ATTEMPTS = 5
+RETRY_DELAY = 60.0
 
 
 def recordings_root(hass: HomeAssistant, entry_id: str) -> Path:
@@ -37,14 +46,31 @@ async def async_save_recording(
 async def async_keep_recording(
     hass: HomeAssistant, client: CallControlSource, entry_id: str, event: CallEvent
 ) -> None:
-    """Save a finished call's recording (the automatic download option); log, never raise."""
+    """Save a finished call's recording (the automatic download option); log, never raise.
+
+    A rate limit is waited out and a recording not ready yet is asked for again, a few
+    times, so a burst of calls (a catch-up after a restart) loses none.
+    """
     directory = recordings_root(hass, entry_id)
-    if not hass.config.is_allowed_path(str(directory)):
+    if not await hass.async_add_executor_job(
+        hass.config.is_allowed_path, str(directory)
+    ):
         LOGGER.warning("Recordings folder %s is not an allowed directory", directory)
         return
-    try:
-        path, _ = await async_save_recording(hass, client, event.call_id, directory)
-    except (SantralError, OSError) as err:
-        LOGGER.warning("Recording of call %s not saved: %s", event.call_id, err)
-    else:
-        LOGGER.debug("Recording of call %s saved as %s", event.call_id, path)
+    for attempt in range(1, KEEP_ATTEMPTS + 1):
+        try:
+            path, _ = await async_save_recording(hass, client, event.call_id, directory)
+        except SantralRateLimitedError as err:
+            wait = err.retry_after or RETRY_DELAY
+        except (SantralError, OSError) as err:
+            if attempt == KEEP_ATTEMPTS:
+                LOGGER.warning("Recording of call %s not saved: %s", event.call_id, err)
+                return
+            wait = RETRY_DELAY
+        else:
+            LOGGER.debug("Recording of call %s saved as %s", event.call_id, path)
+            return
+        await asyncio.sleep(wait)
+    LOGGER.warning(
+        "Recording of call %s not saved: the provider kept limiting", event.call_id
+    )

@@ -15,7 +15,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
@@ -34,7 +34,7 @@ from .coordinator import (
 )
 from .entity import SantralCoordinatorEntity, SantralEntity
 from .faxes import FaxTracker
-from .providers import Account, PbxState, Presence
+from .providers import Account, FaxDirection, PbxState, Presence
 
 # Coordinators fetch the data; entities only read it.
 PARALLEL_UPDATES = 0
@@ -142,7 +142,7 @@ def _last_received(tracker: FaxTracker) -> dict[str, Any]:
 
 
 def _last_outgoing(tracker: FaxTracker) -> dict[str, Any]:
-    fax = tracker.last("sent", "failed")
+    fax = tracker.last("sent", "failed", direction=FaxDirection.OUTBOUND)
     return {"remote": fax.remote, "time": fax.time, "fax_id": fax.fax_id} if fax else {}
 
 
@@ -172,7 +172,9 @@ FAX_SENSORS: tuple[SantralTrackerSensorEntityDescription[FaxTracker], ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=["sent", "failed"],
         value_fn=lambda tracker: (
-            fax.type if (fax := tracker.last("sent", "failed")) else None
+            fax.type
+            if (fax := tracker.last("sent", "failed", direction=FaxDirection.OUTBOUND))
+            else None
         ),
         attributes_fn=_last_outgoing,
     ),
@@ -191,10 +193,8 @@ async def async_setup_entry(
         for description in ACCOUNT_SENSORS
         if description.exists_fn(coordinator.data)
     )
-    if (presence := entry.runtime_data.presence) is not None and presence.data:
-        async_add_entities(
-            SantralPresenceSensor(presence, number) for number in sorted(presence.data)
-        )
+    if (presence := entry.runtime_data.presence) is not None:
+        _add_presence_sensors(entry, presence, async_add_entities)
     if (faxes := entry.runtime_data.faxes) is not None:
         async_add_entities(
             SantralTrackerSensor(entry, faxes, SIGNAL_FAXES_UPDATED, description)
@@ -241,6 +241,45 @@ class SantralAccountSensor(
     def native_value(self) -> str | Decimal | None:
         """The value as of the last successful poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+def _add_presence_sensors(
+    entry: SantralConfigEntry,
+    presence: SantralPresenceCoordinator,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a presence sensor per extension, once the PBX has said which exist.
+
+    When the first read failed, listen until one succeeds; then stop listening, so that
+    the PBX is polled only while a presence sensor is enabled.
+    """
+
+    @callback
+    def _add() -> bool:
+        if not presence.data:
+            return False
+        async_add_entities(
+            SantralPresenceSensor(presence, number) for number in sorted(presence.data)
+        )
+        return True
+
+    if _add():
+        return
+    remove: list[CALLBACK_TYPE] = []
+
+    @callback
+    def _on_update() -> None:
+        if remove and _add():
+            remove.pop()()
+
+    remove.append(presence.async_add_listener(_on_update))
+
+    @callback
+    def _on_unload() -> None:
+        if remove:
+            remove.pop()()
+
+    entry.async_on_unload(_on_unload)
 
 
 class SantralTrackerSensor[T](SantralEntity, SensorEntity):

@@ -96,10 +96,12 @@ ORIGINATE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_TIMEOUT): vol.All(vol.Coerce(int), vol.Range(min=10, max=60)),
     }
 )
+# Provider ids are numbers or UUIDs; anything else could walk the provider's URL paths.
+PROVIDER_ID = vol.All(cv.string, cv.matches_regex(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"))
 RECORDING_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_CALL_ID): cv.string,
+        vol.Required(ATTR_CALL_ID): PROVIDER_ID,
     }
 )
 DOWNLOAD_RECORDING_SCHEMA = RECORDING_SCHEMA.extend(
@@ -108,7 +110,7 @@ DOWNLOAD_RECORDING_SCHEMA = RECORDING_SCHEMA.extend(
 DOWNLOAD_FAX_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_FAX_ID): cv.string,
+        vol.Required(ATTR_FAX_ID): PROVIDER_ID,
         vol.Optional(ATTR_DIRECTORY): cv.string,
     }
 )
@@ -154,9 +156,12 @@ def _numbers(raw: Sequence[str]) -> list[str]:
 
 
 def _check_file(hass: HomeAssistant, provider: Provider, raw: str) -> Path:
-    """Refuse a file outside the allowed folders, missing, of a refused type (cheap checks)."""
+    """Refuse a file that is not an absolute path or of a type the provider refuses.
+
+    Whether it is in an allowed folder touches the disk: `_read_and_prepare` checks that.
+    """
     path = Path(raw)
-    if not path.is_absolute() or not hass.config.is_allowed_path(str(path)):
+    if not path.is_absolute():
         raise _invalid("path_not_allowed", path=raw)
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in ACCEPTED_TYPES[provider]:
@@ -169,15 +174,18 @@ def _check_file(hass: HomeAssistant, provider: Provider, raw: str) -> Path:
 
 
 def _read_and_prepare(
+    hass: HomeAssistant,
     client: FaxClient,
     paths: list[Path],
     numbers: list[str],
     sender: str | None,
     subject: str | None,
 ) -> list[PreparedRequest]:
-    """Read the files and build the provider's requests (runs in the executor)."""
+    """Check, read and encode the files into the provider's requests (runs in the executor)."""
     files = []
     for path in paths:
+        if not hass.config.is_allowed_path(str(path)):
+            raise _invalid("path_not_allowed", path=str(path))
         if not path.is_file():
             raise _invalid("file_not_found", path=str(path))
         size = path.stat().st_size
@@ -188,7 +196,13 @@ def _read_and_prepare(
                 limit=f"{MAX_FAX_FILE_BYTES // (1024 * 1024)} MB",
             )
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        files.append(FaxFile(path.name, content_type, path.read_bytes()))
+        try:
+            content = path.read_bytes()
+        except OSError as err:
+            raise _invalid(
+                "file_unreadable", path=str(path), error=err.strerror or str(err)
+            ) from err
+        files.append(FaxFile(path.name, content_type, content))
     try:
         return client.prepare_fax(numbers, files, sender=sender, subject=subject)
     except ValueError as err:
@@ -204,9 +218,15 @@ def _control_client(
     return cast("CallControlSource", client)
 
 
-def _allowed_directory(hass: HomeAssistant, raw: str | None, default: Path) -> Path:
+async def _allowed_directory(
+    hass: HomeAssistant, raw: str | None, default: Path
+) -> Path:
+    """Return the folder to write to, if Home Assistant may use it (checked off the loop)."""
     directory = Path(raw) if raw else default
-    if not directory.is_absolute() or not hass.config.is_allowed_path(str(directory)):
+    allowed = directory.is_absolute() and await hass.async_add_executor_job(
+        hass.config.is_allowed_path, str(directory)
+    )
+    if not allowed:
         raise _invalid("path_not_allowed", path=str(directory))
     return directory
 
@@ -247,6 +267,7 @@ async def _async_send_fax(call: ServiceCall) -> dict[str, Any]:
     paths = [_check_file(hass, client.provider, raw) for raw in call.data[ATTR_FILE]]
     requests = await hass.async_add_executor_job(
         _read_and_prepare,
+        hass,
         client,
         paths,
         numbers,
@@ -276,7 +297,7 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
     hass = call.hass
     entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _fax_client(entry)
-    directory = _allowed_directory(
+    directory = await _allowed_directory(
         hass,
         call.data.get(ATTR_DIRECTORY),
         archive_root(hass) / entry.entry_id / "downloads",
@@ -295,7 +316,12 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
         directory.mkdir(parents=True, exist_ok=True)
         path.write_bytes(document.content)
 
-    await hass.async_add_executor_job(_write)
+    try:
+        await hass.async_add_executor_job(_write)
+    except OSError as err:
+        raise _invalid(
+            "file_unwritable", path=str(path), error=err.strerror or str(err)
+        ) from err
     return {"path": str(path), "content_type": document.content_type}
 
 
@@ -345,7 +371,7 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
     hass = call.hass
     entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _control_client(entry, Capability.RECORDINGS)
-    directory = _allowed_directory(
+    directory = await _allowed_directory(
         hass, call.data.get(ATTR_DIRECTORY), recordings_root(hass, entry.entry_id)
     )
     try:
@@ -354,6 +380,10 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
         )
     except SantralError as err:
         raise _provider_failed(entry, err) from err
+    except OSError as err:
+        raise _invalid(
+            "file_unwritable", path=str(directory), error=err.strerror or str(err)
+        ) from err
     return {"path": str(path), "content_type": content_type}
 
 

@@ -18,6 +18,7 @@ import aiohttp
 
 from .client import (
     DEFAULT_TIMEOUT,
+    UPLOAD_TIMEOUT,
     PreparedRequest,
     ProviderClient,
     Response,
@@ -121,7 +122,7 @@ class BulutfonClient(ProviderClient):
             body = None
         if isinstance(body, dict) and body.get("error"):
             return self.scrub(str(body["error"]))
-        return self.scrub(response.text()[:200]) or f"HTTP {response.status}"
+        return self.scrub(response.text())[:200] or f"HTTP {response.status}"
 
     async def async_get_account(self) -> Account:
         """Read `/me`: the PBX and its credit."""
@@ -201,7 +202,9 @@ class BulutfonClient(ProviderClient):
             created = parse_datetime(item.get("created_at"))
             if created is not None and created < since:
                 continue
-            detail = (await self._get(f"/outgoing-faxes/{item['id']}")).get("fax")
+            detail = (
+                await self._get(f"/outgoing-faxes/{quote(str(item['id']), safe='')}")
+            ).get("fax")
             records.append(
                 _outgoing_fax(item, detail if isinstance(detail, dict) else None)
             )
@@ -214,7 +217,9 @@ class BulutfonClient(ProviderClient):
     async def async_download_fax(self, fax_id: str) -> Document:
         """Return a received fax's TIFF."""
         response = await self._request(
-            "GET", f"/incoming-faxes/{fax_id}", params=self._auth_params()
+            "GET",
+            f"/incoming-faxes/{quote(fax_id, safe='')}",
+            params=self._auth_params(),
         )
         self._raise_for_status(response)
         if not response.body:
@@ -265,6 +270,7 @@ class BulutfonClient(ProviderClient):
                 params=self._auth_params(),
                 body=request.body,
                 headers={"Content-Type": request.content_type},
+                timeout=UPLOAD_TIMEOUT,
             )
             self._raise_for_status(response)
             fax = response.json_object().get("fax")
@@ -301,7 +307,7 @@ class BulutfonClient(ProviderClient):
         data = response.json_object()
         if data.get("success") is False:
             raise SantralProviderError(
-                str(data.get("message") or "call refused"), response.status
+                self.scrub(str(data.get("message") or "call refused")), response.status
             )
         return None
 

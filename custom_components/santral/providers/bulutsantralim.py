@@ -18,6 +18,7 @@ import aiohttp
 
 from .client import (
     DEFAULT_TIMEOUT,
+    UPLOAD_TIMEOUT,
     PreparedRequest,
     ProviderClient,
     Response,
@@ -113,7 +114,7 @@ class BulutsantralimClient(ProviderClient):
     def _raise_for_status(self, response: Response) -> None:
         if response.ok:
             return
-        message = self.scrub(response.text()[:200]) or f"HTTP {response.status}"
+        message = self.scrub(response.text())[:200] or f"HTTP {response.status}"
         if response.status == 401 or message.lower().startswith(INVALID_KEY_PREFIXES):
             raise SantralAuthenticationError(
                 f"Bulutsantralim rejected the API key (HTTP {response.status})"
@@ -318,6 +319,7 @@ class BulutsantralimClient(ProviderClient):
                 request.path,
                 body=request.body,
                 headers={"Content-Type": request.content_type},
+                timeout=UPLOAD_TIMEOUT,
             )
             self._raise_for_status(response)
             order_id = response.text()
@@ -349,9 +351,7 @@ class BulutsantralimClient(ProviderClient):
         params = {
             "key": self._api_key,
             "extension": extension,
-            "destination": destination
-            if destination.startswith("00")
-            else to_provider_number(destination),
+            "destination": to_provider_number(destination),
         }
         if caller_id:
             params["caller_id"] = to_provider_number(caller_id)

@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from typing import Any, ClassVar, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import aiohttp
 
@@ -36,6 +36,8 @@ from .models import (
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 20.0
+# Uploads of large fax documents (tens of megabytes once encoded) get longer.
+UPLOAD_TIMEOUT = 180.0
 REDACTED = "**REDACTED**"
 
 
@@ -145,7 +147,14 @@ class ProviderClient(ABC):
     def scrub(self, text: str) -> str:
         """Replace every secret this client holds with a placeholder."""
         for secret in filter(None, self._secrets()):
-            text = text.replace(secret, REDACTED)
+            # As sent, URL-encoded (query strings echoed back) and JSON-escaped.
+            for form in {
+                secret,
+                quote(secret, safe=""),
+                quote_plus(secret),
+                json.dumps(secret)[1:-1],
+            }:
+                text = text.replace(form, REDACTED)
         return text
 
     async def _request(
@@ -158,6 +167,7 @@ class ProviderClient(ABC):
         json_body: Any = None,
         body: bytes | None = None,
         headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
     ) -> Response:
         """Send one request and read the whole answer.
 
@@ -173,7 +183,7 @@ class ProviderClient(ABC):
         else:
             url = f"{self._base_url}{path}"
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(timeout or self._timeout):
                 async with self._session.request(
                     method,
                     url,
@@ -190,7 +200,7 @@ class ProviderClient(ABC):
                     retry_after = parse_retry_after(resp.headers.get("Retry-After"))
         except TimeoutError as err:
             raise SantralConnectionError(
-                f"Timed out after {self._timeout:g} s waiting for {self.provider.value} ({method} {path})"
+                f"Timed out after {timeout or self._timeout:g} s waiting for {self.provider.value} ({method} {path})"
             ) from err
         except aiohttp.ClientError as err:
             raise SantralConnectionError(

@@ -40,6 +40,10 @@ def normalize_number(value: object) -> str:
 
 
 def to_provider_number(value: str) -> str:
-    """Return the `90XXXXXXXXXX` form the Turkish providers expect for a full number."""
+    """Return the form the Turkish providers dial: `90XXXXXXXXXX`, abroad `00<digits>`."""
     normalized = normalize_number(value)
-    return normalized.removeprefix("+")
+    if normalized.startswith(f"+{TURKEY_COUNTRY_CODE}"):
+        return normalized[1:]
+    if normalized.startswith("+"):
+        return f"00{normalized[1:]}"
+    return normalized

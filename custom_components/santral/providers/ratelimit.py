@@ -20,22 +20,27 @@ class SlidingWindowLimiter:
         self._period = period
         self._what = what
         self._calls: deque[float] = deque()
-        self._blocked_until = 0.0
 
     def acquire(self) -> None:
         """Take a slot now, or raise SantralRateLimitedError without taking one."""
         now = time.monotonic()
         while self._calls and now - self._calls[0] >= self._period:
             self._calls.popleft()
-        wait = self._blocked_until - now
         if len(self._calls) >= self._limit:
-            wait = max(wait, self._calls[0] + self._period - now)
-        if wait > 0:
             raise SantralRateLimitedError(
-                f"{self._what} is limited to {self._limit} per {self._period:g} s", wait
+                f"{self._what} is limited to {self._limit} per {self._period:g} s",
+                self._calls[0] + self._period - now,
             )
         self._calls.append(now)
 
     def block(self, seconds: float | None) -> None:
-        """Take no slot for `seconds` (the provider's Retry-After; a full period if unknown)."""
-        self._blocked_until = time.monotonic() + (seconds or self._period)
+        """Take no slot for `seconds` (the provider's Retry-After; a full period if unknown).
+
+        The window is refilled so that slots free one at a time from then on, as the
+        provider's own window does, instead of all at once.
+        """
+        deadline = time.monotonic() + (seconds or self._period)
+        spacing = self._period / self._limit
+        self._calls = deque(
+            deadline - self._period + spacing * index for index in range(self._limit)
+        )

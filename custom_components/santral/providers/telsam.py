@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 import json
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
 from .client import (
     DEFAULT_TIMEOUT,
+    UPLOAD_TIMEOUT,
     PreparedRequest,
     ProviderClient,
     Response,
@@ -129,7 +131,7 @@ class TelsamClient(ProviderClient):
                     message = " ".join(details)
             if message:
                 return (str(code) if code else None, self.scrub(str(message)))
-        return None, self.scrub(response.text()[:200]) or f"HTTP {response.status}"
+        return None, self.scrub(response.text())[:200] or f"HTTP {response.status}"
 
     async def _grant(self, body: dict[str, str]) -> TelsamToken:
         response = await self._request("POST", TOKEN_PATH, json_body=body)
@@ -211,6 +213,7 @@ class TelsamClient(ProviderClient):
                 json_body=body,
                 body=prepared.body if prepared is not None else None,
                 headers=headers,
+                timeout=UPLOAD_TIMEOUT if prepared is not None else None,
             )
             if response.status != 401:
                 break
@@ -255,7 +258,7 @@ class TelsamClient(ProviderClient):
     async def async_download_fax(self, fax_id: str) -> Document:
         """Return the fax's PDF."""
         response = await self._authorized(
-            "POST", FAX_DOWNLOAD_PATH.format(fax_id=fax_id)
+            "POST", FAX_DOWNLOAD_PATH.format(fax_id=quote(fax_id, safe=""))
         )
         if not response.body:
             raise SantralInvalidResponseError("Telsam sent an empty fax document")
