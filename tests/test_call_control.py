@@ -404,3 +404,112 @@ async def test_entry_removal_deletes_stores(
     await hass.async_block_till_done()
     assert f"santral.{entry.entry_id}.calls" not in hass_storage
     assert f"santral.{entry.entry_id}.faxes" not in hass_storage
+
+
+async def _auto_download_entry(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    entry: MockConfigEntry,
+) -> None:
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_DOWNLOAD_RECORDINGS: True}
+    )
+    await setup(hass, entry)
+    client = await hass_client_no_auth()
+    simulator.set_crm_integration(
+        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    )
+
+
+async def test_automatic_download_retries(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A recording that fails once, or is rate limited, is fetched at a later try."""
+    monkeypatch.setattr("custom_components.santral.recordings.RETRY_DELAY", 0.01)
+    entry = make_entry("bulutsantralim")
+    await _auto_download_entry(hass, hass_client_no_auth, simulator, entry)
+    simulator.inject("bulutsantralim", "recording_url", Fault(FaultKind.SERVER_ERROR))
+    call = await simulator.place_call(
+        "bulutsantralim", outcome="answered", recording=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    simulator.inject(
+        "bulutsantralim", "recording_url", Fault(FaultKind.RATE_LIMIT, retry_after=1)
+    )
+    second = await simulator.place_call(
+        "bulutsantralim", outcome="answered", recording=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    saved = sorted(
+        path.stem
+        for path in (media / "santral" / "recordings" / entry.entry_id).iterdir()
+    )
+    assert saved == sorted([call.uuid, second.uuid])
+
+
+async def test_automatic_download_gives_up(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A recording that never comes is logged once as not saved; nothing else breaks."""
+    monkeypatch.setattr("custom_components.santral.recordings.RETRY_DELAY", 0.01)
+    entry = make_entry("bulutsantralim")
+    await _auto_download_entry(hass, hass_client_no_auth, simulator, entry)
+    simulator.inject(
+        "bulutsantralim", "recording_url", Fault(FaultKind.SERVER_ERROR, times=None)
+    )
+    await simulator.place_call("bulutsantralim", outcome="answered", recording=True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len([r for r in caplog.records if "not saved" in r.getMessage()]) == 1
+
+
+async def test_automatic_download_outside_allowed_folders(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    """With the media folder not allowed, Santral says so instead of writing there."""
+    hass.config.media_dirs = {"local": str(tmp_path / "not-allowed")}
+    hass.config.allowlist_external_dirs = set()
+    entry = make_entry("bulutsantralim")
+    await _auto_download_entry(hass, hass_client_no_auth, simulator, entry)
+    await simulator.place_call("bulutsantralim", outcome="answered", recording=True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "is not an allowed directory" in caplog.text
+    assert simulator.count("bulutsantralim", "recording_url") == 0
+
+
+async def test_download_to_unwritable_folder(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+) -> None:
+    """A folder that cannot be created is a translated error, not a traceback."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    call_id = recorded_call(simulator, "bulutsantralim")
+    (media / "dosya").write_text("not a folder")
+    with pytest.raises(ServiceValidationError) as err:
+        await action(
+            hass,
+            "download_recording",
+            config_entry_id=entry.entry_id,
+            call_id=call_id,
+            directory=str(media / "dosya" / "alt"),
+        )
+    assert err.value.translation_key == "file_unwritable"

@@ -470,3 +470,23 @@ async def test_bulutfon_fax_notice_fetches_at_once(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [event["fax_id"] for event in fax_events] == [str(fax.id)]
     assert Path(fax_events[0]["file"]).is_file()
+
+
+async def test_fax_sent_before_first_poll_is_announced(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+    fax_events: list[dict[str, Any]],
+) -> None:
+    """A fax sent while the fax lists could not be read yet still fires when it settles."""
+    simulator.inject("bulutfon", "incoming_faxes", Fault(FaultKind.SERVER_ERROR))
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    document = media / "a.pdf"
+    document.write_bytes(PDF)
+    await send(
+        hass, entry, number="02125550000", file=str(document), sender=SENDER["bulutfon"]
+    )
+    simulator.settle_faxes("bulutfon", "success")
+    await poll(hass, entry)
+    assert [event["type"] for event in fax_events] == ["sent"]

@@ -39,7 +39,7 @@ class SlidingWindowLimiter:
         The window is refilled so that slots free one at a time from then on, as the
         provider's own window does, instead of all at once.
         """
-        deadline = time.monotonic() + (seconds or self._period)
+        deadline = time.monotonic() + (self._period if seconds is None else seconds)
         spacing = self._period / self._limit
         self._calls = deque(
             deadline - self._period + spacing * index for index in range(self._limit)
