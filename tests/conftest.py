@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator
 import logging
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -161,3 +162,22 @@ def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
 
     hass.bus.async_listen(EVENT_CALL, _listener)
     return events
+
+
+@pytest.fixture
+def media(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Give Home Assistant a media folder of its own, allowed for files."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    hass.config.media_dirs = {"local": str(folder)}
+    hass.config.allowlist_external_dirs = {str(folder)}
+    return folder
+
+
+async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add the entry (unless it is there already) and set it up."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

@@ -23,28 +23,9 @@ from custom_components.santral.const import CONF_DOWNLOAD_RECORDINGS, DOMAIN
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
-
-
-@pytest.fixture
-def media(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """Give Home Assistant a media folder of its own, allowed for files."""
-    folder = tmp_path / "media"
-    folder.mkdir()
-    hass.config.media_dirs = {"local": str(folder)}
-    hass.config.allowlist_external_dirs = {str(folder)}
-    return folder
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add (if needed) and set up an entry."""
-    if hass.config_entries.async_get_entry(entry.entry_id) is None:
-        entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def action(hass: HomeAssistant, name: str, **data: Any) -> dict[str, Any]:

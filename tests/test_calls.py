@@ -21,22 +21,13 @@ from custom_components.santral.const import RINGING_TIMEOUT
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import SimulatedCall, build_call
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 DEVICE = {
     "bulutfon": "bulutfon_santral_bulutfon_net",
     "bulutsantralim": "bulutsantralim_908501234567",
 }
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add (if needed) and set up an entry."""
-    if entry.entry_id not in {e.entry_id for e in hass.config_entries.async_entries()}:
-        entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.santral.const import CONF_ARCHIVE_FAXES, DOMAIN, EVENT_FAX
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, setup
 
 KINDS = {
     "telsam": "telsam",
@@ -48,16 +48,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 @pytest.fixture
-def media(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """Give Home Assistant a media folder of its own, allowed for files."""
-    folder = tmp_path / "media"
-    folder.mkdir()
-    hass.config.media_dirs = {"local": str(folder)}
-    hass.config.allowlist_external_dirs = {str(folder)}
-    return folder
-
-
-@pytest.fixture
 def fax_events(hass: HomeAssistant) -> list[dict[str, Any]]:
     """Collect `santral_fax` bus events."""
     events: list[dict[str, Any]] = []
@@ -67,15 +57,6 @@ def fax_events(hass: HomeAssistant) -> list[dict[str, Any]]:
 
     hass.bus.async_listen(EVENT_FAX, _listener)
     return events
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add (if needed) and set up an entry."""
-    if hass.config_entries.async_get_entry(entry.entry_id) is None:
-        entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
