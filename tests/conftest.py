@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp.test_utils import TestClient
 from homeassistant.const import (
     CONF_ACCESS_TOKEN,
     CONF_API_KEY,
@@ -181,3 +182,13 @@ async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def post_santralim_form(client: TestClient, body: str) -> int:
+    """POST a Bulutsantralim form notification to the test entry's webhook; return the status."""
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    return response.status

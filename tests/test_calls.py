@@ -21,7 +21,7 @@ from custom_components.santral.const import RINGING_TIMEOUT
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import SimulatedCall, build_call
 
-from .conftest import WEBHOOK_IDS, setup
+from .conftest import WEBHOOK_IDS, post_santralim_form, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 DEVICE = {
@@ -173,12 +173,8 @@ async def test_poll_then_late_webhook_fires_once(
     assert [event["source"] for event in call_events] == ["poll"]
     client = await hass_client_no_auth()
     body = f"event_type=hangup&direction=inbound&call_uuid={call.uuid}&answered=false&caller_id_number=05321234567&destination_number=1001"
-    response = await client.post(
-        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    assert response.status == 200
+    status = await post_santralim_form(client, body)
+    assert status == 200
     await hass.async_block_till_done()
     assert len(call_events) == 1
 
@@ -226,11 +222,7 @@ async def test_lost_hangup_repaired_by_poll(
     entry = await setup(hass, make_entry("bulutsantralim"))
     client = await hass_client_no_auth()
     body = "event_type=ringing&direction=inbound&call_uuid=lost-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
-    await client.post(
-        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    await post_santralim_form(client, body)
     await hass.async_block_till_done()
     sensor = "sensor.bulutsantralim_908501234567_extension_1001"
     assert hass.states.get(sensor).state == "ringing"
@@ -260,11 +252,7 @@ async def test_ringing_times_out(
     await setup(hass, make_entry("bulutsantralim"))
     client = await hass_client_no_auth()
     body = "event_type=ringing&direction=inbound&call_uuid=t-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
-    await client.post(
-        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    await post_santralim_form(client, body)
     await hass.async_block_till_done()
     sensor = "sensor.bulutsantralim_908501234567_extension_1001"
     assert hass.states.get(sensor).state == "ringing"
@@ -283,11 +271,7 @@ async def test_extension_survives_restart(
     entry = await setup(hass, make_entry("bulutsantralim"))
     client = await hass_client_no_auth()
     body = "event_type=answer&direction=inbound&call_uuid=r-1&caller_id_number=05321234567&destination_number=1007&connected_user=1007"
-    await client.post(
-        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    await post_santralim_form(client, body)
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
     await setup(hass, entry)
@@ -308,11 +292,7 @@ async def test_counters_reset_at_midnight(
     await setup(hass, make_entry("bulutsantralim"))
     client = await hass_client_no_auth()
     body = "event_type=hangup&direction=inbound&call_uuid=n-1&answered=false&caller_id_number=05321234567&destination_number=1001"
-    await client.post(
-        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    await post_santralim_form(client, body)
     await hass.async_block_till_done()
     missed = "sensor.bulutsantralim_908501234567_missed_calls_today"
     assert hass.states.get(missed).state == "1"

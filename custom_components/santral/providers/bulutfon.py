@@ -18,7 +18,6 @@ import aiohttp
 
 from .client import (
     DEFAULT_TIMEOUT,
-    UPLOAD_TIMEOUT,
     PreparedRequest,
     ProviderClient,
     Response,
@@ -264,14 +263,7 @@ class BulutfonClient(ProviderClient):
         """Send prepared requests; return the faxes Bulutfon created."""
         records: list[FaxRecord] = []
         for request in requests:
-            response = await self._request(
-                "POST",
-                request.path,
-                params=self._auth_params(),
-                body=request.body,
-                headers={"Content-Type": request.content_type},
-                timeout=UPLOAD_TIMEOUT,
-            )
+            response = await self._upload(request, self._auth_params())
             self._raise_for_status(response)
             fax = response.json_object().get("fax")
             if isinstance(fax, dict) and fax.get("id") is not None:

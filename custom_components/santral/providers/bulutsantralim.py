@@ -18,7 +18,6 @@ import aiohttp
 
 from .client import (
     DEFAULT_TIMEOUT,
-    UPLOAD_TIMEOUT,
     PreparedRequest,
     ProviderClient,
     Response,
@@ -314,13 +313,7 @@ class BulutsantralimClient(ProviderClient):
         """Place prepared fax orders; return them, queued, with their order ids."""
         records: list[FaxRecord] = []
         for request in requests:
-            response = await self._request(
-                "POST",
-                request.path,
-                body=request.body,
-                headers={"Content-Type": request.content_type},
-                timeout=UPLOAD_TIMEOUT,
-            )
+            response = await self._upload(request)
             self._raise_for_status(response)
             order_id = response.text()
             if not order_id.isdigit():

@@ -157,6 +157,19 @@ class ProviderClient(ABC):
                 text = text.replace(form, REDACTED)
         return text
 
+    async def _upload(
+        self, request: PreparedRequest, params: Mapping[str, str] | None = None
+    ) -> Response:
+        """POST a prepared body (a fax document, tens of megabytes) with the upload timeout."""
+        return await self._request(
+            "POST",
+            request.path,
+            params=params,
+            body=request.body,
+            headers={"Content-Type": request.content_type},
+            timeout=UPLOAD_TIMEOUT,
+        )
+
     async def _request(
         self,
         method: str,
