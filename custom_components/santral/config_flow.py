@@ -101,13 +101,21 @@ def _has_external_url(hass: HomeAssistant) -> bool:
 
 
 def _credentials_schema(
-    step_id: str, *, with_base_url: bool, point_pbx_here: bool = False
+    step_id: str,
+    *,
+    with_base_url: bool,
+    point_pbx_here: bool | None = None,
 ) -> vol.Schema:
+    """Return the form of a credential step.
+
+    Reauth asks for the credentials only; setup and reconfigure add the webhook's own
+    credentials and the API address. Only setup asks about the PBX, which is an option later.
+    """
     provider, fields = CREDENTIAL_STEPS[step_id]
     schema: dict[vol.Marker, Any] = {
         vol.Required(key): selector for key, selector in fields.items()
     }
-    if with_base_url and provider is Provider.BULUTSANTRALIM:
+    if point_pbx_here is not None and provider is Provider.BULUTSANTRALIM:
         schema[vol.Required(CONF_SET_NOTIFICATION_URL, default=point_pbx_here)] = (
             BooleanSelector()
         )
@@ -137,6 +145,46 @@ def _valid_base_url(value: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return value.strip().rstrip("/")
+
+
+def _entry_data(
+    step_id: str, user_input: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any] | None:
+    """Return the entry data a credential form describes, or None with `errors` filled.
+
+    Values are trimmed, except passwords, which may legitimately have spaces at either end.
+    The webhook's own credentials are kept only when a user name was given.
+    """
+    provider, fields = CREDENTIAL_STEPS[step_id]
+    base_url = _valid_base_url(user_input[SECTION_ADVANCED][CONF_BASE_URL])
+    if base_url is None:
+        errors[SECTION_ADVANCED] = "invalid_url"
+        return None
+    data: dict[str, Any] = {
+        CONF_PROVIDER: provider.value,
+        **{key: user_input[key].strip() for key in fields if key != CONF_PASSWORD},
+        CONF_BASE_URL: base_url,
+    }
+    if CONF_PASSWORD in fields:
+        data[CONF_PASSWORD] = user_input[CONF_PASSWORD]
+    credentials = user_input.get(SECTION_WEBHOOK, {})
+    if username := (credentials.get(CONF_WEBHOOK_USERNAME) or "").strip():
+        data[CONF_WEBHOOK_USERNAME] = username
+        data[CONF_WEBHOOK_PASSWORD] = credentials.get(CONF_WEBHOOK_PASSWORD, "")
+    return data
+
+
+def _suggested_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what the reconfigure form starts with: everything but the secrets."""
+    values: dict[str, Any] = {
+        key: data[key]
+        for key in (CONF_USERNAME, CONF_EMAIL, CONF_CLIENT_ID)
+        if key in data
+    }
+    if CONF_WEBHOOK_USERNAME in data:
+        values[SECTION_WEBHOOK] = {CONF_WEBHOOK_USERNAME: data[CONF_WEBHOOK_USERNAME]}
+    values[SECTION_ADVANCED] = {CONF_BASE_URL: data[CONF_BASE_URL]}
+    return values
 
 
 class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -215,32 +263,17 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_credentials(
         self, step_id: str, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
-        provider, fields = CREDENTIAL_STEPS[step_id]
+        provider = CREDENTIAL_STEPS[step_id][0]
         errors: dict[str, str] = {}
         placeholders = {"provider_message": ""}
-        if user_input is not None:
-            base_url = _valid_base_url(user_input[SECTION_ADVANCED][CONF_BASE_URL])
-            if base_url is None:
-                errors[SECTION_ADVANCED] = "invalid_url"
-            else:
-                data: dict[str, Any] = {
-                    CONF_PROVIDER: provider.value,
-                    **{
-                        key: user_input[key].strip()
-                        for key in fields
-                        if key != CONF_PASSWORD
-                    },
-                    CONF_BASE_URL: base_url,
-                }
-                if CONF_PASSWORD in fields:
-                    data[CONF_PASSWORD] = user_input[CONF_PASSWORD]
-                account = await self._async_validate(data, errors, placeholders)
-                if account is not None:
-                    await self.async_set_unique_id(
-                        f"{provider.value}_{account.identifier}"
-                    )
-                    self._abort_if_unique_id_configured()
-                    return self._async_create(provider, account, data, user_input)
+        if user_input is not None and (
+            data := _entry_data(step_id, user_input, errors)
+        ):
+            account = await self._async_validate(data, errors, placeholders)
+            if account is not None:
+                await self.async_set_unique_id(f"{provider.value}_{account.identifier}")
+                self._abort_if_unique_id_configured()
+                return self._async_create(provider, account, data, user_input)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
@@ -270,11 +303,6 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
         options: dict[str, Any] = {}
         if provider is Provider.BULUTSANTRALIM:
             options[CONF_SET_NOTIFICATION_URL] = user_input[CONF_SET_NOTIFICATION_URL]
-        else:
-            credentials = user_input.get(SECTION_WEBHOOK, {})
-            if username := (credentials.get(CONF_WEBHOOK_USERNAME) or "").strip():
-                data[CONF_WEBHOOK_USERNAME] = username
-                data[CONF_WEBHOOK_PASSWORD] = credentials.get(CONF_WEBHOOK_PASSWORD, "")
         return self.async_create_entry(
             title=title,
             data=data,
@@ -313,6 +341,42 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_credentials_schema(step_id, with_base_url=False),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the credentials or the API address of the same account.
+
+        The entry, its webhook id, its entities and its call and fax history stay as they are.
+        """
+        entry = self._get_reconfigure_entry()
+        step_id = credential_step(entry.data)
+        errors: dict[str, str] = {}
+        placeholders = {"provider_message": "", "name": entry.title}
+        if user_input is not None and (
+            data := _entry_data(step_id, user_input, errors)
+        ):
+            account = await self._async_validate(data, errors, placeholders)
+            if account is not None:
+                await self.async_set_unique_id(
+                    f"{data[CONF_PROVIDER]}_{account.identifier}"
+                )
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                kept = {
+                    key: value
+                    for key, value in entry.data.items()
+                    if key not in (CONF_WEBHOOK_USERNAME, CONF_WEBHOOK_PASSWORD)
+                }
+                return self.async_update_reload_and_abort(entry, data={**kept, **data})
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _credentials_schema(step_id, with_base_url=True),
+                user_input or _suggested_values(entry.data),
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
