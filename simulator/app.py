@@ -320,6 +320,15 @@ class Simulator:
         """
         self.state.bulutsantralim.set_user_status(str(extension), status)
 
+    def set_extensions(self, provider: str, numbers: list[str | int]) -> None:
+        """Replace the extensions the PBX of `provider` has, as its administrator would.
+
+        Each number has 2 to 6 digits, the first not 0, and appears once; anything else,
+        or another provider, raises ValueError. On Bulutsantralim the statuses of removed
+        extensions are forgotten.
+        """
+        self.state.set_extensions(provider, numbers)
+
     def set_crm_integration(
         self,
         notification_url: str,

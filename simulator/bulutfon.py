@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .calls import ISTANBUL, SimulatedCall, bulutfon_cdr
+from .calls import ISTANBUL, SimulatedCall, _user_name, bulutfon_cdr
 from .state import SimulatorState
 
 STATE_KEY = web.AppKey("state", SimulatorState)
@@ -48,6 +48,27 @@ async def me(request: web.Request) -> web.Response:
     if (error := _authorize(request)) is not None:
         return error
     return web.json_response(request.app[STATE_KEY].bulutfon.me)
+
+
+async def extensions(request: web.Request) -> web.Response:
+    """GET /extensions: the PBX's extensions, named as the call webhooks name them."""
+    if (error := _authorize(request)) is not None:
+        return error
+    numbers = request.app[STATE_KEY].bulutfon.extensions
+    return web.json_response(
+        {
+            "extensions": [
+                {
+                    "id": index,
+                    "number": int(number),
+                    "registered": True,
+                    "caller_name": _user_name(number),
+                    "email": f"dahili{number}@mail.com",
+                }
+                for index, number in enumerate(numbers, start=1)
+            ]
+        }
+    )
 
 
 # `time_limit` values: the last hour, 24 hours or month of calls (`cdr.md`).
@@ -160,4 +181,5 @@ def create_app(state: SimulatorState) -> web.Application:
     app[STATE_KEY] = state
     app.router.add_get(r"/me{ext:(\.json)?}", me, name="me")
     app.router.add_get(r"/cdrs{ext:(\.json)?}", cdrs, name="cdrs")
+    app.router.add_get(r"/extensions{ext:(\.json)?}", extensions, name="extensions")
     return app

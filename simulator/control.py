@@ -1,4 +1,4 @@
-"""Control API: calls, past CDRs, Bulutfon's webhook, faxes and Verimor's user statuses.
+"""Control API: calls, past CDRs, Bulutfon's webhook, faxes, extensions and user statuses.
 
 It lets a person or a test outside the simulator's process drive the simulated PBXs the way
 their users and the far ends do, by phoning and faxing; nothing here needs credentials.
@@ -183,6 +183,18 @@ async def set_user_status(request: web.Request) -> web.Response:
     return web.json_response({"user": int(extension), "status": status})
 
 
+async def set_extensions(request: web.Request) -> web.Response:
+    """POST /_control/extensions: replace a PBX's extensions, as its administrator would."""
+    switchboard = request.app[SWITCHBOARD_KEY]
+    try:
+        body = await _json_object(request)
+        provider = str(body.get("provider", ""))
+        numbers = switchboard.state.set_extensions(provider, body.get("numbers"))
+    except (TypeError, ValueError) as err:
+        return _refused(str(err))
+    return web.json_response({"provider": provider, "extensions": numbers})
+
+
 def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     """Mount the call and fax control endpoints on the top-level application."""
     app[SWITCHBOARD_KEY] = switchboard
@@ -193,3 +205,4 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/cdrs", add_cdrs)
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
     app.router.add_post("/_control/user_statuses", set_user_status)
+    app.router.add_post("/_control/extensions", set_extensions)

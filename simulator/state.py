@@ -12,6 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 import random
+import re
 import secrets
 from typing import Any, Literal
 
@@ -27,9 +28,35 @@ type WebhookFormat = Literal["json", "form"]
 USER_STATUSES: tuple[str, ...] = ("AVAILABLE", "TALKING", "UNREGISTERED", "SS_DND")
 
 
+# Both APIs send extension numbers as JSON integers, so a leading zero would not survive.
+EXTENSION_NUMBER = re.compile(r"[1-9][0-9]{1,5}")
+EXTENSION_PROVIDERS: tuple[str, ...] = ("bulutfon", "bulutsantralim")
+
+
 def _extensions() -> list[str]:
     """Return the extensions of a simulated PBX: 1001 to 1010."""
     return [str(number) for number in range(1001, 1011)]
+
+
+def extension_numbers(numbers: object) -> list[str]:
+    """Return control input as extension numbers, or raise on anything a PBX would not have.
+
+    Numbers have 2 to 6 digits, the first not 0, as text or whole numbers, each at most
+    once; a list that is no list is a TypeError, a bad number a ValueError.
+    """
+    if not isinstance(numbers, (list, tuple)):
+        raise TypeError("numbers must be a list")
+    kept: list[str] = []
+    for number in numbers:
+        text = str(number) if isinstance(number, (str, int)) else ""
+        if isinstance(number, bool) or not EXTENSION_NUMBER.fullmatch(text):
+            raise ValueError(
+                f"extension {number!r} must be 2 to 6 digits, not starting with 0"
+            )
+        if text in kept:
+            raise ValueError(f"extension {text} is listed twice")
+        kept.append(text)
+    return kept
 
 
 BULUTFON_ME: dict[str, Any] = {
@@ -149,6 +176,18 @@ class BulutsantralimState:
     def sent_documents(self) -> list[bytes]:
         """Return the decoded `filedata` of every fax order, in order of arrival."""
         return self.faxes.sent_documents
+
+    def set_extensions(self, numbers: list[str]) -> None:
+        """Replace the PBX's extensions; statuses of removed ones are forgotten.
+
+        A removed extension that comes back later is AVAILABLE again, as a new phone is.
+        """
+        self.extensions = list(numbers)
+        self.user_statuses = {
+            extension: status
+            for extension, status in self.user_statuses.items()
+            if extension in self.extensions
+        }
 
     def user_status(self, extension: str) -> str:
         """Return the presence of an extension."""
@@ -283,6 +322,16 @@ class SimulatorState:
             "telsam": self.telsam,
         }
         return accounts[choose(provider, FAX_PROVIDERS, "provider")]
+
+    def set_extensions(self, provider: str, numbers: object) -> list[str]:
+        """Replace the extensions of a PBX provider; return them as the PBX now lists them."""
+        chosen = choose(provider, EXTENSION_PROVIDERS, "provider")
+        kept = extension_numbers(numbers)
+        if chosen == "bulutfon":
+            self.bulutfon.extensions = kept
+        else:
+            self.bulutsantralim.set_extensions(kept)
+        return kept
 
     def fax_book(self, provider: str) -> FaxBook:
         """Return the faxes of a provider."""

@@ -9,12 +9,17 @@ from email.utils import format_datetime
 import socket
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.santral.providers import (
     BulutfonClient,
     BulutsantralimClient,
+    Capability,
     Document,
+    Extension,
+    ExtensionSource,
     PbxState,
     Presence,
     Provider,
@@ -710,3 +715,246 @@ async def test_limiter_frees_one_slot_at_a_time_after_429() -> None:
     with pytest.raises(SantralRateLimitedError) as err:
         limiter.acquire()
     assert 0 < (err.value.retry_after or 0) <= 0.2
+
+
+# --- Extension directory -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["bulutfon_token", "bulutfon_login"])
+async def test_bulutfon_extensions(
+    simulator: Simulator, session: aiohttp.ClientSession, kind: str
+) -> None:
+    """`/extensions` lists each extension by number with its caller name, no presence."""
+    client = make_client(kind, simulator, session)
+    assert Capability.EXTENSIONS in client.capabilities
+    assert isinstance(client, ExtensionSource)
+    extensions = await client.async_get_extensions()
+    assert list(extensions) == [str(number) for number in range(1001, 1011)]
+    assert extensions["1004"] == Extension("1004", "Dahili 1004", None)
+    assert all(ext.presence is None for ext in extensions.values())
+
+    simulator.set_extensions("bulutfon", ["1001", 1002])
+    assert await client.async_get_extensions() == {
+        "1001": Extension("1001", "Dahili 1001"),
+        "1002": Extension("1002", "Dahili 1002"),
+    }
+    simulator.set_extensions("bulutfon", [])
+    assert await client.async_get_extensions() == {}
+    assert simulator.count("bulutfon", "extensions") == 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "fragment"),
+    [
+        (
+            Fault(FaultKind.REJECT, status=401, message="Unauthorized"),
+            SantralAuthenticationError,
+            "HTTP 401",
+        ),
+        (
+            Fault(FaultKind.REJECT, status=403, message="Forbidden"),
+            SantralAuthenticationError,
+            "HTTP 403",
+        ),
+        (
+            Fault(FaultKind.REJECT, status=422, message="dahili bulunamadı"),
+            SantralProviderError,
+            "dahili bulunamadı",
+        ),
+        (Fault(FaultKind.SERVER_ERROR, status=500), SantralConnectionError, "HTTP 500"),
+        (Fault(FaultKind.RATE_LIMIT, retry_after=9), SantralRateLimitedError, "rate"),
+        (Fault(FaultKind.HTML), SantralInvalidResponseError, "not JSON"),
+        (Fault(FaultKind.TRUNCATED), SantralInvalidResponseError, "not JSON"),
+    ],
+)
+async def test_bulutfon_extensions_faults(
+    simulator: Simulator,
+    session: aiohttp.ClientSession,
+    fault: Fault,
+    error: type[SantralError],
+    fragment: str,
+) -> None:
+    """Faults of `/extensions` become the same errors as those of any Bulutfon request."""
+    simulator.inject("bulutfon", "extensions", fault)
+    client = make_client("bulutfon_token", simulator, session)
+    assert isinstance(client, BulutfonClient)
+    with pytest.raises(error, match=fragment) as err:
+        await client.async_get_extensions()
+    assert type(err.value) is error
+    assert_no_secret(simulator, err.value)
+    assert len(await client.async_get_extensions()) == 10
+
+
+async def test_bulutfon_extensions_credentials(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A wrong or expired token is an authentication error here as on `/me`."""
+    wrong = make_client("bulutfon_token", simulator, session, token="wrong")
+    assert isinstance(wrong, BulutfonClient)
+    with pytest.raises(SantralAuthenticationError, match="Unauthorized"):
+        await wrong.async_get_extensions()
+    simulator.state.bulutfon.token_expired = True
+    client = make_client("bulutfon_token", simulator, session)
+    assert isinstance(client, BulutfonClient)
+    with pytest.raises(SantralAuthenticationError, match="Token expired") as err:
+        await client.async_get_extensions()
+    assert_no_secret(simulator, err.value)
+
+
+async def _bulutfon_answering(
+    session: aiohttp.ClientSession, body: object
+) -> tuple[BulutfonClient, TestServer]:
+    """Return a client of a server whose `/extensions` answers `body`, and the server."""
+
+    async def handle(_request: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    app = web.Application()
+    app.router.add_get("/extensions", handle)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    return BulutfonClient(session, token="t", base_url=str(server.make_url(""))), server
+
+
+async def test_bulutfon_extensions_skip_malformed_items(
+    session: aiohttp.ClientSession,
+) -> None:
+    """Numbers as text or integers are kept; items without a usable number are skipped."""
+    client, server = await _bulutfon_answering(
+        session,
+        {
+            "extensions": [
+                {"id": 1, "number": 1001, "registered": True, "caller_name": " Ada "},
+                {"id": 2, "number": "1002", "caller_name": "   "},
+                {"id": 3, "number": 1003},
+                {"id": 4, "number": 1004, "caller_name": 42},
+                {"id": 5},
+                {"id": 6, "number": None, "caller_name": "Kimse"},
+                {"id": 7, "number": True},
+                {"id": 8, "number": 10.5},
+                {"id": 9, "number": "10a"},
+                {"id": 10, "number": -1005},
+                {"id": 11, "number": "١٢٣٤"},
+                {"id": 12, "number": ["1006"]},
+                "1007",
+                None,
+            ]
+        },
+    )
+    try:
+        extensions = await client.async_get_extensions()
+    finally:
+        await server.close()
+    assert extensions == {
+        "1001": Extension("1001", "Ada"),
+        "1002": Extension("1002"),
+        "1003": Extension("1003"),
+        "1004": Extension("1004"),
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"extensions": None},
+        {"extensions": {"1001": {"number": 1001}}},
+        {"dahililer": []},
+        [{"number": 1001}],
+        "extensions",
+    ],
+)
+async def test_bulutfon_extensions_wrong_shape(
+    session: aiohttp.ClientSession, body: object
+) -> None:
+    """A body that is not an object with an `extensions` list is an invalid response."""
+    client, server = await _bulutfon_answering(session, body)
+    try:
+        with pytest.raises(SantralInvalidResponseError):
+            await client.async_get_extensions()
+    finally:
+        await server.close()
+
+
+async def test_bulutsantralim_extensions_carry_presence(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """`/user_statuses` lists the extensions with presence, within the shared limit."""
+    client = make_client("bulutsantralim", simulator, session)
+    assert Capability.EXTENSIONS in client.capabilities
+    assert isinstance(client, ExtensionSource)
+    assert isinstance(client, BulutsantralimClient)
+    simulator.set_user_status("1003", "TALKING")
+    simulator.set_user_status("1004", "SS_DND")
+    simulator.set_user_status("1005", "UNREGISTERED")
+    extensions = await client.async_get_extensions()
+    assert list(extensions) == [str(number) for number in range(1001, 1011)]
+    assert extensions["1001"] == Extension("1001", presence=Presence.AVAILABLE)
+    assert {number: ext.presence for number, ext in extensions.items()} == (
+        await client.async_get_presence()
+    )
+    assert extensions["1003"].presence is Presence.TALKING
+    assert extensions["1004"].presence is Presence.DO_NOT_DISTURB
+    assert extensions["1005"].presence is Presence.UNREGISTERED
+    assert all(ext.name is None for ext in extensions.values())
+    with pytest.raises(SantralRateLimitedError):
+        await client.async_get_extensions()
+    with pytest.raises(SantralRateLimitedError):
+        await client.async_get_presence()
+    assert simulator.count("bulutsantralim", "user_statuses") == 2
+
+
+async def test_bulutsantralim_extensions_follow_the_pbx(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Removed extensions vanish, their statuses with them; one re-added is available."""
+    simulator.set_user_status("1004", "TALKING")
+    simulator.set_user_status("1005", "SS_DND")
+    simulator.set_extensions("bulutsantralim", ["1005", 2001])
+    client = make_client("bulutsantralim", simulator, session)
+    assert isinstance(client, BulutsantralimClient)
+    assert await client.async_get_extensions() == {
+        "1005": Extension("1005", presence=Presence.DO_NOT_DISTURB),
+        "2001": Extension("2001", presence=Presence.AVAILABLE),
+    }
+    simulator.set_extensions("bulutsantralim", ["1004", "1005"])
+    assert await client.async_get_extensions() == {
+        "1004": Extension("1004", presence=Presence.AVAILABLE),
+        "1005": Extension("1005", presence=Presence.DO_NOT_DISTURB),
+    }
+
+
+async def test_bulutsantralim_extensions_429_and_shape(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A provider 429 holds extensions and presence back alike; HTML is invalid."""
+    client = make_client("bulutsantralim", simulator, session)
+    assert isinstance(client, BulutsantralimClient)
+    simulator.inject(
+        "bulutsantralim", "user_statuses", Fault(FaultKind.RATE_LIMIT, retry_after=20)
+    )
+    with pytest.raises(SantralRateLimitedError) as err:
+        await client.async_get_extensions()
+    assert err.value.retry_after == 20
+    with pytest.raises(SantralRateLimitedError) as held:
+        await client.async_get_presence()
+    assert 15 < (held.value.retry_after or 0) <= 20
+    assert simulator.count("bulutsantralim", "user_statuses") == 1
+
+    other = make_client("bulutsantralim", simulator, session)
+    assert isinstance(other, BulutsantralimClient)
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.HTML))
+    with pytest.raises(SantralInvalidResponseError):
+        await other.async_get_extensions()
+    wrong = make_client("bulutsantralim", simulator, session, api_key="K-wrong")
+    assert isinstance(wrong, BulutsantralimClient)
+    with pytest.raises(SantralAuthenticationError):
+        await wrong.async_get_extensions()
+
+
+def test_telsam_lists_no_extensions(session: aiohttp.ClientSession) -> None:
+    """Telsam is fax only: it neither claims nor offers an extension directory."""
+    client = TelsamClient(
+        session, username="u", password="p", client_id="1", client_secret="s"
+    )
+    assert Capability.EXTENSIONS not in client.capabilities
+    assert not isinstance(client, ExtensionSource)

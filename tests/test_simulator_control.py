@@ -715,3 +715,228 @@ async def test_call_records_other_credentials_and_not_found(
         session, "GET", f"{base}/{past.uuid}", params=login | {"password": "x"}
     )
     assert answer.status == 401
+
+
+# --- Extensions -------------------------------------------------------------------------
+
+
+async def test_bulutfon_extensions_route(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """`/extensions` answers the documented shape, with either credential kind."""
+    base = f"{simulator.url('bulutfon')}/extensions"
+    account = simulator.state.bulutfon
+    login = {"email": account.email, "password": account.password}
+    answers = [
+        await call(session, "GET", url, params=params)
+        for url in (base, f"{base}.json")
+        for params in ({"access_token": token(simulator)}, login)
+    ]
+    first = answers[0].json()
+    assert all(answer.status == 200 for answer in answers)
+    assert all(answer.json() == first for answer in answers)
+    assert answers[0].headers["Content-Type"].startswith("application/json")
+    items = first["extensions"]
+    assert [item["number"] for item in items] == list(range(1001, 1011))
+    assert items[0] == {
+        "id": 1,
+        "number": 1001,
+        "registered": True,
+        "caller_name": "Dahili 1001",
+        "email": "dahili1001@mail.com",
+    }
+    assert len({item["id"] for item in items}) == 10
+    assert simulator.count("bulutfon", "extensions") == 4
+
+
+async def test_bulutfon_extensions_route_refusals_and_faults(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Wrong or expired tokens get 401; the route is named, so faults apply to it."""
+    url = f"{simulator.url('bulutfon')}/extensions"
+    for params in ({"access_token": "wrong"}, {}):
+        answer = await call(session, "GET", url, params=params)
+        assert (answer.status, answer.json()) == (401, {"error": "Unauthorized"})
+    simulator.inject(
+        "bulutfon", "extensions", Fault(FaultKind.REJECT, status=403, message="Yasak")
+    )
+    params = {"access_token": token(simulator)}
+    answer = await call(session, "GET", url, params=params)
+    assert (answer.status, answer.json()) == (403, {"error": "Yasak"})
+    simulator.inject(
+        "bulutfon", "extensions", Fault(FaultKind.SERVER_ERROR, status=500)
+    )
+    answer = await call(session, "GET", url, params=params)
+    assert answer.status == 500
+    assert answer.headers["Content-Type"].startswith("text/html")
+    answer = await call(session, "GET", url, params=params)
+    assert answer.status == 200
+    simulator.state.bulutfon.token_expired = True
+    answer = await call(session, "GET", url, params=params)
+    assert (answer.status, answer.json()) == (401, {"error": "Token expired"})
+    assert simulator.count("bulutfon", "extensions") == 6
+
+
+async def test_set_extensions_through_python_and_control(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """Both providers' lists are replaced; numbers may come as text or integers."""
+    simulator.set_extensions("bulutfon", [1001, "22", "123456"])
+    assert simulator.state.bulutfon.extensions == ["1001", "22", "123456"]
+    answer = await call(
+        session,
+        "GET",
+        f"{simulator.url('bulutfon')}/extensions",
+        params={"access_token": token(simulator)},
+    )
+    assert [item["number"] for item in answer.json()["extensions"]] == [
+        1001,
+        22,
+        123456,
+    ]
+
+    control = f"{simulator.base_url}/_control/extensions"
+    answer = await call(
+        session,
+        "POST",
+        control,
+        json={"provider": "bulutsantralim", "numbers": [2001, "2002"]},
+    )
+    assert (answer.status, answer.json()) == (
+        200,
+        {"provider": "bulutsantralim", "extensions": ["2001", "2002"]},
+    )
+    assert simulator.state.bulutsantralim.extensions == ["2001", "2002"]
+    statuses = await call(
+        session,
+        "GET",
+        verimor(simulator, "user_statuses"),
+        params={"key": key(simulator)},
+    )
+    assert statuses.json() == [
+        {"user": 2001, "status": "AVAILABLE"},
+        {"user": 2002, "status": "AVAILABLE"},
+    ]
+    answer = await call(
+        session, "POST", control, json={"provider": "bulutfon", "numbers": []}
+    )
+    assert (answer.status, answer.json()["extensions"]) == (200, [])
+    assert simulator.state.bulutfon.extensions == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "numbers", "error"),
+    [
+        ("telsam", ["1001"], "provider must be one of bulutfon, bulutsantralim"),
+        ("", ["1001"], "provider must be one of"),
+        ("bulutfon", ["1"], "must be 2 to 6 digits"),
+        ("bulutfon", [1234567], "must be 2 to 6 digits"),
+        ("bulutfon", ["0101"], "not starting with 0"),
+        ("bulutsantralim", ["10a1"], "must be 2 to 6 digits"),
+        ("bulutsantralim", [" 1001"], "must be 2 to 6 digits"),
+        ("bulutsantralim", ["١٢٣٤"], "must be 2 to 6 digits"),
+        ("bulutsantralim", [True], "must be 2 to 6 digits"),
+        ("bulutsantralim", [1001.0], "must be 2 to 6 digits"),
+        ("bulutsantralim", [None], "must be 2 to 6 digits"),
+        ("bulutsantralim", ["1001", 1001], "listed twice"),
+    ],
+)
+async def test_set_extensions_refusals(
+    simulator: Simulator,
+    session: aiohttp.ClientSession,
+    provider: str,
+    numbers: list[Any],
+    error: str,
+) -> None:
+    """Python refuses with ValueError and the control API with 400; nothing changes."""
+    with pytest.raises(ValueError, match=error):
+        simulator.set_extensions(provider, numbers)
+    control = f"{simulator.base_url}/_control/extensions"
+    answer = await call(
+        session, "POST", control, json={"provider": provider, "numbers": numbers}
+    )
+    assert answer.status == 400
+    assert error in answer.json()["error"]
+    expected = [str(number) for number in range(1001, 1011)]
+    assert simulator.state.bulutfon.extensions == expected
+    assert simulator.state.bulutsantralim.extensions == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"provider": "bulutfon"},
+        {"provider": "bulutfon", "numbers": "1001"},
+        {"provider": "bulutfon", "numbers": {"1001": True}},
+        ["bulutfon", ["1001"]],
+    ],
+)
+async def test_set_extensions_control_needs_a_list(
+    simulator: Simulator, session: aiohttp.ClientSession, body: object
+) -> None:
+    """The control API wants an object whose `numbers` is a list."""
+    answer = await call(
+        session, "POST", f"{simulator.base_url}/_control/extensions", json=body
+    )
+    assert answer.status == 400
+    assert "must be" in answer.json()["error"]
+    assert len(simulator.state.bulutfon.extensions) == 10
+    answer = await call(
+        session,
+        "POST",
+        f"{simulator.base_url}/_control/extensions",
+        data=b"not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert (answer.status, answer.json()) == (
+        400,
+        {"error": "the body must be a JSON object"},
+    )
+
+
+async def test_removed_extension_loses_its_status_and_calls(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A removed extension leaves `user_statuses`, takes no status and places no call."""
+    simulator.set_user_status("1003", "TALKING")
+    simulator.set_user_status("1004", "SS_DND")
+    simulator.set_extensions("bulutsantralim", ["1003", "1005"])
+    assert simulator.state.bulutsantralim.user_statuses == {"1003": "TALKING"}
+    url = verimor(simulator, "user_statuses")
+    answer = await call(session, "GET", url, params={"key": key(simulator)})
+    assert answer.json() == [
+        {"user": 1003, "status": "TALKING"},
+        {"user": 1005, "status": "AVAILABLE"},
+    ]
+    answer = await call(
+        session, "GET", url, params={"key": key(simulator), "user": "1004"}
+    )
+    assert (answer.status, answer.json()) == (200, [])
+    with pytest.raises(ValueError, match="extension 1004 not found"):
+        simulator.set_user_status("1004", "TALKING")
+    answer = await call(
+        session,
+        "GET",
+        verimor(simulator, "originate"),
+        params={"key": key(simulator), "extension": "1004", "destination": CALLEE},
+    )
+    assert (answer.status, answer.text) == (400, "extension 1004 not found")
+
+    simulator.set_extensions("bulutsantralim", ["1003", "1004", "1005"])
+    assert simulator.state.bulutsantralim.user_status("1004") == "AVAILABLE"
+
+    simulator.set_extensions("bulutfon", ["1001"])
+    answer = await call(
+        session,
+        "POST",
+        f"{simulator.url('bulutfon')}/call_and_bridge",
+        params={
+            "access_token": token(simulator),
+            "caller": "908508850000",
+            "callee": CALLEE,
+            "destination": "1002",
+        },
+    )
+    assert (answer.status, answer.json()) == (400, {"error": "Geçersiz hedef"})
+    await simulator.wait_dialed()
+    assert simulator.state.bulutfon.cdrs == []

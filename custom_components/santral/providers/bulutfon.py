@@ -35,6 +35,7 @@ from .models import (
     CallRecordPage,
     Capability,
     Document,
+    Extension,
     FaxDirection,
     FaxFile,
     FaxRecord,
@@ -65,6 +66,7 @@ class BulutfonClient(ProviderClient):
             Capability.SEND_FAX,
             Capability.ORIGINATE,
             Capability.RECORDINGS,
+            Capability.EXTENSIONS,
         }
     )
 
@@ -143,6 +145,23 @@ class BulutfonClient(ProviderClient):
             pbx_state=_pbx_state(pbx.get("state")),
             package=str(pbx["package"]) if pbx.get("package") else None,
         )
+
+    async def async_get_extensions(self) -> dict[str, Extension]:
+        """Read `/extensions`, keyed by number; Bulutfon reports no presence there.
+
+        Items without a usable number are skipped, so one odd entry does not hide the rest.
+        """
+        items = (await self._get("/extensions")).get("extensions")
+        if not isinstance(items, list):
+            raise SantralInvalidResponseError(
+                "Bulutfon /extensions lacks the extensions list"
+            )
+        extensions = (_extension(item) for item in items if isinstance(item, dict))
+        return {
+            extension.number: extension
+            for extension in extensions
+            if extension is not None
+        }
 
     async def async_get_call_records(
         self, *, page: int = 1, limit: int = CDR_PAGE_SIZE
@@ -405,6 +424,19 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         hangup_cause=str(item["hangup_cause"]) if item.get("hangup_cause") else None,
         price=_decimal(item.get("call_price")),
     )
+
+
+def _extension(item: dict[str, Any]) -> Extension | None:
+    """Read one extension; its number comes as a JSON integer or as text."""
+    raw = item.get("number")
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        return None
+    number = str(raw).strip()
+    if not number.isascii() or not number.isdigit():
+        return None
+    name = item.get("caller_name")
+    name = name.strip() if isinstance(name, str) else None
+    return Extension(number, name or None)
 
 
 def _decimal(value: Any) -> Decimal | None:

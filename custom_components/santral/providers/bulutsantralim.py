@@ -36,6 +36,7 @@ from .models import (
     CallRecordPage,
     Capability,
     Document,
+    Extension,
     FaxDirection,
     FaxFile,
     FaxRecord,
@@ -85,6 +86,7 @@ class BulutsantralimClient(ProviderClient):
             Capability.ORIGINATE,
             Capability.RECORDINGS,
             Capability.PRESENCE,
+            Capability.EXTENSIONS,
         }
     )
 
@@ -404,8 +406,25 @@ class BulutsantralimClient(ProviderClient):
             raise SantralInvalidResponseError("Bulutsantralim sent an empty recording")
         return Document(response.body, response.content_type or "audio/mpeg")
 
+    async def async_get_extensions(self) -> dict[str, Extension]:
+        """Return each extension with its presence, from the one `/user_statuses` list.
+
+        Bulutsantralim has no other extension list; it shares the presence limit.
+        """
+        return {
+            number: Extension(number, presence=presence)
+            for number, presence in (await self._user_statuses()).items()
+        }
+
     async def async_get_presence(self) -> dict[str, Presence]:
         """Return each extension's status (at most twice a minute, as documented)."""
+        return await self._user_statuses()
+
+    async def _user_statuses(self) -> dict[str, Presence]:
+        """Read `/user_statuses` at most twice a minute (the documented limit).
+
+        A 429 holds further requests back as long as it says.
+        """
         self._presence_limiter.acquire()
         try:
             response = await self._request(

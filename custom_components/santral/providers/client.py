@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 import json
 import logging
 import time
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import quote, quote_plus, urlsplit
 
 import aiohttp
@@ -27,6 +27,7 @@ from .models import (
     CallRecord,
     Capability,
     Document,
+    Extension,
     FaxFile,
     FaxRecord,
     Provider,
@@ -274,6 +275,20 @@ class FaxSource(Protocol):
         self, requests: Sequence[PreparedRequest]
     ) -> list[FaxRecord]:
         """Send prepared requests; return the faxes the provider queued."""
+
+
+@runtime_checkable
+class ExtensionSource(Protocol):
+    """What a client with `Capability.EXTENSIONS` offers.
+
+    Runtime-checkable so a caller holding a plain `ProviderClient` can narrow it with
+    `isinstance` instead of casting on the capability alone.
+    """
+
+    provider: ClassVar[Provider]
+
+    async def async_get_extensions(self) -> dict[str, Extension]:
+        """Return the PBX's extensions, keyed by number as text."""
 
 
 class CallControlSource(Protocol):

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     ORIGINATE = "originate"
     RECORDINGS = "recordings"
     PRESENCE = "presence"
+    EXTENSIONS = "extensions"
 
 
 class PbxState(StrEnum):
@@ -227,6 +228,19 @@ class Presence(StrEnum):
     UNREGISTERED = "unregistered"
     DO_NOT_DISTURB = "do_not_disturb"
     UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """An extension of the PBX as the provider lists it.
+
+    `presence` is filled only where the same request reports it, so listing extensions
+    never costs a second, rate-limited request.
+    """
+
+    number: str
+    name: str | None = None
+    presence: Presence | None = None
 
 
 @dataclass(frozen=True, slots=True)
