@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -184,19 +182,3 @@ async def test_pbx_refuses(
     await _setup(hass, entry, point_pbx=True)
     assert "yetkisiz" in caplog.text
     assert entry.state is ConfigEntryState.LOADED
-
-
-async def test_no_url_to_give(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Without any Home Assistant URL, Santral says so instead of setting a wrong one."""
-    with patch(
-        "homeassistant.components.webhook.async_generate_url",
-        side_effect=NoURLAvailableError,
-    ):
-        await _setup(hass, make_entry("bulutsantralim"), point_pbx=True)
-    assert "no URL to give the PBX" in caplog.text
-    assert simulator.count("bulutsantralim", "crm_integrations") == 0

@@ -38,9 +38,10 @@ from .providers import (
     FaxSource,
     SantralError,
 )
+from .reachability import async_delete_cloudhook, async_track_reachability
 from .recordings import async_keep_recording
 from .services import async_setup_services
-from .webhook import async_register_webhook, handler_for, webhook_url
+from .webhook import async_register_webhook, handler_for
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -85,14 +86,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         )
         data.call_history = history
         entry.async_on_unload(history.async_add_listener(_keep_polling))
-        if isinstance(client, BulutsantralimClient) and entry.options.get(
-            CONF_SET_NOTIFICATION_URL
-        ):
-            entry.async_create_background_task(
-                hass,
-                _async_point_pbx_here(hass, entry, client),
-                "santral notification url",
-            )
+
+        async def _on_public_url(url: str) -> None:
+            if isinstance(client, BulutsantralimClient) and entry.options.get(
+                CONF_SET_NOTIFICATION_URL
+            ):
+                await _async_point_pbx_here(entry, client, url)
+
+        async_track_reachability(hass, entry, _on_public_url)
 
     if Capability.RECORDINGS in client.capabilities and data.calls is not None:
         if entry.options.get(CONF_DOWNLOAD_RECORDINGS, False):
@@ -149,16 +150,10 @@ def _keep_polling() -> None:
 
 
 async def _async_point_pbx_here(
-    hass: HomeAssistant, entry: SantralConfigEntry, client: BulutsantralimClient
+    entry: SantralConfigEntry, client: BulutsantralimClient, url: str
 ) -> None:
-    """Make the PBX post its call events to this entry's webhook, unless it already does."""
+    """Make the PBX post its call events to `url`, unless it already does."""
     webhook_id = entry.data[CONF_WEBHOOK_ID]
-    url = webhook_url(hass, webhook_id, external_only=True)
-    if url is None:
-        LOGGER.warning(
-            "Home Assistant has no URL to give the PBX for call notifications"
-        )
-        return
     try:
         if await client.async_get_notification_url() == url:
             return
@@ -187,6 +182,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> None:
     """Delete what Santral stored for the entry: call and fax history hold phone numbers."""
+    if CONF_WEBHOOK_ID in entry.data:
+        await async_delete_cloudhook(hass, entry)
     for name in ("calls", "faxes"):
         await Store[dict[str, Any]](
             hass, 1, f"{DOMAIN}.{entry.entry_id}.{name}"

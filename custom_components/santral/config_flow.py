@@ -57,6 +57,7 @@ from .providers import (
     SantralProviderError,
     SantralRateLimitedError,
 )
+from .reachability import async_public_webhook_url
 from .webhook import webhook_url
 
 TEXT = TextSelector()
@@ -98,6 +99,15 @@ WEBHOOK_PROVIDERS = frozenset({Provider.BULUTFON, Provider.BULUTSANTRALIM})
 def _has_external_url(hass: HomeAssistant) -> bool:
     """Return whether Home Assistant has a URL a provider on the internet can reach."""
     return webhook_url(hass, "probe", external_only=True) is not None
+
+
+async def _async_shown_url(hass: HomeAssistant, webhook_id: str) -> str:
+    """Return the web hook address to give the provider: public if possible, else local."""
+    return (
+        await async_public_webhook_url(hass, webhook_id)
+        or webhook_url(hass, webhook_id)
+        or ""
+    )
 
 
 def _credentials_schema(
@@ -273,7 +283,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             if account is not None:
                 await self.async_set_unique_id(f"{provider.value}_{account.identifier}")
                 self._abort_if_unique_id_configured()
-                return self._async_create(provider, account, data, user_input)
+                return await self._async_create(provider, account, data, user_input)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
@@ -288,7 +298,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=placeholders,
         )
 
-    def _async_create(
+    async def _async_create(
         self,
         provider: Provider,
         account: Account,
@@ -309,7 +319,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
             options=options,
             description=provider.value,
             description_placeholders={
-                "webhook_url": webhook_url(self.hass, data[CONF_WEBHOOK_ID]) or ""
+                "webhook_url": await _async_shown_url(self.hass, data[CONF_WEBHOOK_ID])
             },
         )
 
@@ -424,7 +434,9 @@ class SantralOptionsFlow(OptionsFlowWithReload):
                 point_pbx=provider is Provider.BULUTSANTRALIM, recordings=True
             ),
             description_placeholders={
-                "webhook_url": webhook_url(self.hass, entry.data[CONF_WEBHOOK_ID]) or ""
+                "webhook_url": await _async_shown_url(
+                    self.hass, entry.data[CONF_WEBHOOK_ID]
+                )
             },
         )
 

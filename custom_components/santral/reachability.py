@@ -1,0 +1,109 @@
+"""The address a provider on the internet posts to, and a repair issue while there is none.
+
+A Home Assistant Cloud cloudhook is preferred: it works without opening a port. Otherwise
+Home Assistant's external URL is used. A local address is never offered to a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from types import ModuleType
+
+from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN, LOGGER
+from .coordinator import SantralConfigEntry
+from .webhook import webhook_url
+
+ISSUE_UNREACHABLE = "unreachable_webhook"
+NETWORK_SETTINGS = "/config/network"
+
+
+def _cloud(hass: HomeAssistant) -> ModuleType | None:
+    """Return Home Assistant Cloud when it is set up (importing it costs much otherwise)."""
+    if "cloud" not in hass.config.components:
+        return None
+    from homeassistant.components import cloud  # noqa: PLC0415
+
+    return cloud
+
+
+async def async_public_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """Return the URL a provider can post a webhook's events to, or None."""
+    if (cloud := _cloud(hass)) is not None and cloud.async_active_subscription(hass):
+        try:
+            url: str = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+        except cloud.CloudNotAvailable:
+            LOGGER.debug("Home Assistant Cloud is not connected; no cloudhook")
+        else:
+            return url
+    return webhook_url(hass, webhook_id, external_only=True)
+
+
+async def async_delete_cloudhook(
+    hass: HomeAssistant, entry: SantralConfigEntry
+) -> None:
+    """Give back the entry's cloudhook, if Home Assistant Cloud made one."""
+    if (cloud := _cloud(hass)) is None or not cloud.async_is_logged_in(hass):
+        return
+    try:
+        await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+    except cloud.CloudNotAvailable, ValueError:
+        LOGGER.debug("Home Assistant Cloud had no cloudhook for %s", entry.title)
+
+
+def issue_id(entry: SantralConfigEntry) -> str:
+    """Return the id of the entry's repair issue."""
+    return f"{ISSUE_UNREACHABLE}_{entry.entry_id}"
+
+
+@callback
+def async_update_issue(
+    hass: HomeAssistant, entry: SantralConfigEntry, url: str | None
+) -> None:
+    """Raise the repair issue while there is no public URL; withdraw it once there is."""
+    if url is not None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(entry),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=ISSUE_UNREACHABLE,
+        translation_placeholders={
+            "name": entry.title,
+            "network_settings": NETWORK_SETTINGS,
+        },
+    )
+
+
+@callback
+def async_track_reachability(
+    hass: HomeAssistant,
+    entry: SantralConfigEntry,
+    on_url: Callable[[str], Awaitable[None]],
+) -> None:
+    """Keep the repair issue true, from now on and whenever the network settings change.
+
+    `on_url` runs with the public URL each time one is found, so the provider can be told.
+    """
+
+    async def _check() -> None:
+        url = await async_public_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
+        async_update_issue(hass, entry, url)
+        if url is not None:
+            await on_url(url)
+
+    @callback
+    def _on_core_config_update(_event: Event) -> None:
+        entry.async_create_task(hass, _check(), "santral webhook reachability")
+
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _on_core_config_update)
+    )
+    entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id(entry)))
+    entry.async_create_task(hass, _check(), "santral webhook reachability")

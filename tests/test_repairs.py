@@ -1,0 +1,175 @@
+"""The repair issue for a webhook no provider can reach, and Home Assistant Cloud cloudhooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+import sys
+from types import ModuleType
+from unittest.mock import AsyncMock, Mock, patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.santral.const import CONF_SET_NOTIFICATION_URL, DOMAIN
+from simulator import Simulator
+
+from .conftest import WEBHOOK_IDS, setup
+
+KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
+CLOUDHOOK = "https://hooks.nabu.casa/santral-test-hook"
+
+
+class CloudNotAvailable(Exception):
+    """Stands for Home Assistant Cloud's own error when it is not connected."""
+
+
+@pytest.fixture
+def cloud(hass: HomeAssistant) -> Generator[ModuleType]:
+    """Stand in for a signed-in Home Assistant Cloud that makes cloudhooks.
+
+    Home Assistant Cloud needs voice and camera libraries the test environment lacks, so
+    its public functions are provided here with the behaviour the integration relies on.
+    """
+    module = ModuleType("homeassistant.components.cloud")
+    module.CloudNotAvailable = CloudNotAvailable  # type: ignore[attr-defined]
+    module.async_active_subscription = Mock(return_value=True)  # type: ignore[attr-defined]
+    module.async_is_logged_in = Mock(return_value=True)  # type: ignore[attr-defined]
+    module.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK)  # type: ignore[attr-defined]
+    module.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
+    hass.config.components.add("cloud")
+    with patch.dict(sys.modules, {"homeassistant.components.cloud": module}):
+        yield module
+
+
+def issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
+    """Return Santral's repair issues."""
+    registry = ir.async_get(hass)
+    return [issue for (domain, _), issue in registry.issues.items() if domain == DOMAIN]
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_issue_raised_then_cleared(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+    provider: str,
+) -> None:
+    """No public URL raises the issue; setting an external URL withdraws it, no reload."""
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    entry = make_entry(KINDS[provider])
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_SET_NOTIFICATION_URL: True}
+    )
+    await setup(hass, entry)
+
+    (issue,) = issues(hass)
+    assert issue.translation_key == "unreachable_webhook"
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["name"] == entry.title
+    assert simulator.count("bulutsantralim", "crm_integrations") == 0
+
+    base = str(client.make_url("/")).rstrip("/")
+    await hass.config.async_update(external_url=base)  # as Settings > Network does
+    await hass.async_block_till_done()
+    assert issues(hass) == []
+    if provider == "bulutsantralim":
+        assert simulator.state.bulutsantralim.crm.notification_url == (
+            f"{base}/api/webhook/{WEBHOOK_IDS[provider]}"
+        )
+
+
+async def test_issue_leaves_with_the_entry(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """An unloaded entry leaves no issue behind."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    assert len(issues(hass)) == 1
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert issues(hass) == []
+
+
+async def test_fax_only_provider_needs_no_url(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Telsam is polled; it has no webhook and so no issue."""
+    await setup(hass, make_entry("telsam"))
+    assert issues(hass) == []
+
+
+async def test_cloudhook_is_used(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+    cloud: ModuleType,
+) -> None:
+    """With Home Assistant Cloud, the PBX posts to a cloudhook and no issue is raised.
+
+    The stand-in cloudhook relays to the test server, as Home Assistant Cloud relays to
+    the webhook; the PBX checks the URL with a real POST before it keeps it.
+    """
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    relay = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    cloud.async_get_or_create_cloudhook.return_value = relay
+    entry = make_entry("bulutsantralim")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_SET_NOTIFICATION_URL: True}
+    )
+    await setup(hass, entry)
+    cloud.async_get_or_create_cloudhook.assert_awaited_with(
+        hass, WEBHOOK_IDS["bulutsantralim"]
+    )
+    assert issues(hass) == []
+    assert simulator.state.bulutsantralim.crm.notification_url == relay
+
+    await hass.config_entries.async_remove(entry.entry_id)
+    cloud.async_delete_cloudhook.assert_awaited_once_with(
+        hass, WEBHOOK_IDS["bulutsantralim"]
+    )
+
+
+async def test_cloud_not_connected(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    cloud: ModuleType,
+) -> None:
+    """A subscription whose cloud is not connected falls back to the external URL."""
+    cloud.async_get_or_create_cloudhook.side_effect = CloudNotAvailable
+    cloud.async_delete_cloudhook.side_effect = CloudNotAvailable
+    await async_process_ha_core_config(hass, {"external_url": "https://ev.example.com"})
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    assert issues(hass) == []
+    await hass.config_entries.async_remove(entry.entry_id)
+    cloud.async_delete_cloudhook.assert_awaited_once()
+
+
+async def test_signed_out_cloud_is_not_asked(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    cloud: ModuleType,
+) -> None:
+    """Without a subscription there is no cloudhook to make or to delete."""
+    cloud.async_active_subscription.return_value = False
+    cloud.async_is_logged_in.return_value = False
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    assert len(issues(hass)) == 1
+    await hass.config_entries.async_remove(entry.entry_id)
+    cloud.async_get_or_create_cloudhook.assert_not_awaited()
+    cloud.async_delete_cloudhook.assert_not_awaited()
