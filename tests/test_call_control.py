@@ -1,4 +1,4 @@
-"""Call control and recordings: originate, recording URLs, downloads, presence."""
+"""Call control and recordings: originate, recording URLs, downloads."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 import aiohttp
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -301,25 +300,6 @@ async def test_recordings_downloaded_automatically(
     assert [path.stem for path in saved] == [call.uuid]
 
 
-async def test_presence_sensors(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """Presence sensors exist per extension, disabled by default; enabled, they follow the PBX."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    entity_id = "sensor.bulutsantralim_908501234567_extension_1002_status"
-    registry_entry = entity_registry.async_get(entity_id)
-    assert registry_entry is not None
-    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    entity_registry.async_update_entity(entity_id, disabled_by=None)
-    simulator.set_user_status("1002", "SS_DND")
-    await hass.config_entries.async_reload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass.states.get(entity_id).state == "do_not_disturb"
-
-
 async def test_originate_abroad(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -352,24 +332,6 @@ async def test_ids_are_validated(
             hass, "download_recording", config_entry_id=entry.entry_id, call_id=call_id
         )
     assert simulator.count("bulutsantralim", "recording_url") == 0
-
-
-async def test_presence_sensors_after_failed_first_read(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """If the first presence read fails, sensors appear with the first good one; then polling stops."""
-    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    entity_id = "sensor.bulutsantralim_908501234567_extension_1002_status"
-    assert entity_registry.async_get(entity_id) is None
-    presence = entry.runtime_data.presence
-    await presence.async_refresh()
-    await hass.async_block_till_done()
-    assert entity_registry.async_get(entity_id) is not None
-    assert not presence._listeners  # noqa: SLF001 - disabled sensors: nothing polls
 
 
 async def test_entry_removal_deletes_stores(

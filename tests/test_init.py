@@ -53,9 +53,14 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
 
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
-    assert len(devices) == 1
-    device = devices[0]
-    assert device.identifiers == {(DOMAIN, entry.entry_id)}
+    (device,) = (d for d in devices if d.identifiers == {(DOMAIN, entry.entry_id)})
+    extensions = sorted(d.name or "" for d in devices if d is not device)
+    if entry.data["provider"] == "telsam":
+        assert extensions == []
+    else:
+        assert extensions == [
+            f"{entry.title} extension {number}" for number in range(1001, 1011)
+        ]
     assert device.name == entry.title
     assert device.manufacturer == MANUFACTURERS[entry.data["provider"]]
     assert device.entry_type is dr.DeviceEntryType.SERVICE

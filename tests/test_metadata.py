@@ -118,6 +118,7 @@ def test_used_translation_keys_exist() -> None:
                 english["exceptions"],
                 english["entity"]["sensor"],
                 english["entity"]["event"],
+                english["device"],
             )
             assert any(key in group for group in known), key
     for description in ACCOUNT_SENSORS:

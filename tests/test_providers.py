@@ -623,11 +623,11 @@ async def test_presence_twice_a_minute(
     client = make_client("bulutsantralim", simulator, session)
     assert isinstance(client, BulutsantralimClient)
     simulator.set_user_status("1003", "TALKING")
-    first = await client.async_get_presence()
-    assert first["1003"] is Presence.TALKING
-    await client.async_get_presence()
+    first = await client.async_get_extensions()
+    assert first["1003"].presence is Presence.TALKING
+    await client.async_get_extensions()
     with pytest.raises(SantralRateLimitedError):
-        await client.async_get_presence()
+        await client.async_get_extensions()
     assert simulator.count("bulutsantralim", "user_statuses") == 2
 
 
@@ -639,12 +639,12 @@ async def test_presence_429_and_shape(
     assert isinstance(client, BulutsantralimClient)
     simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.RATE_LIMIT))
     with pytest.raises(SantralRateLimitedError):
-        await client.async_get_presence()
+        await client.async_get_extensions()
     other = make_client("bulutsantralim", simulator, session)
     assert isinstance(other, BulutsantralimClient)
     simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.HTML))
     with pytest.raises(SantralInvalidResponseError):
-        await other.async_get_presence()
+        await other.async_get_extensions()
 
 
 def test_recording_link_shapes() -> None:
@@ -889,9 +889,7 @@ async def test_bulutsantralim_extensions_carry_presence(
     extensions = await client.async_get_extensions()
     assert list(extensions) == [str(number) for number in range(1001, 1011)]
     assert extensions["1001"] == Extension("1001", presence=Presence.AVAILABLE)
-    assert {number: ext.presence for number, ext in extensions.items()} == (
-        await client.async_get_presence()
-    )
+    assert await client.async_get_extensions() == extensions
     assert extensions["1003"].presence is Presence.TALKING
     assert extensions["1004"].presence is Presence.DO_NOT_DISTURB
     assert extensions["1005"].presence is Presence.UNREGISTERED
@@ -899,7 +897,7 @@ async def test_bulutsantralim_extensions_carry_presence(
     with pytest.raises(SantralRateLimitedError):
         await client.async_get_extensions()
     with pytest.raises(SantralRateLimitedError):
-        await client.async_get_presence()
+        await client.async_get_extensions()
     assert simulator.count("bulutsantralim", "user_statuses") == 2
 
 
@@ -936,7 +934,7 @@ async def test_bulutsantralim_extensions_429_and_shape(
         await client.async_get_extensions()
     assert err.value.retry_after == 20
     with pytest.raises(SantralRateLimitedError) as held:
-        await client.async_get_presence()
+        await client.async_get_extensions()
     assert 15 < (held.value.retry_after or 0) <= 20
     assert simulator.count("bulutsantralim", "user_statuses") == 1
 

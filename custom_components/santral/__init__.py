@@ -6,7 +6,11 @@ from typing import Any, cast
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
@@ -24,9 +28,10 @@ from .coordinator import (
     SantralCallHistoryCoordinator,
     SantralConfigEntry,
     SantralData,
+    SantralExtensionsCoordinator,
     SantralFaxCoordinator,
-    SantralPresenceCoordinator,
 )
+from .devices import async_remove_stale_extensions, extension_number
 from .entity import account_device_info
 from .faxes import FaxTracker
 from .providers import (
@@ -35,6 +40,7 @@ from .providers import (
     CallEvent,
     CallHistorySource,
     Capability,
+    ExtensionSource,
     FaxSource,
     SantralError,
 )
@@ -109,15 +115,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
 
             data.calls.on_recorded = _keep
 
-    if (
-        isinstance(client, BulutsantralimClient)
-        and Capability.PRESENCE in client.capabilities
-    ):
-        presence = SantralPresenceCoordinator(hass, entry, client)
-        data.presence = presence
-        await (
-            presence.async_refresh()
-        )  # which extensions exist; it polls on only if enabled
+    if Capability.EXTENSIONS in client.capabilities:
+        extensions = SantralExtensionsCoordinator(
+            hass,
+            entry,
+            cast("ExtensionSource", client),
+            follow_presence=_presence_enabled(hass, entry),
+        )
+        data.extensions = extensions
+        await extensions.async_refresh()
+
+        @callback
+        def _remove_stale() -> None:
+            if extensions.last_update_success:
+                async_remove_stale_extensions(hass, entry, extensions.data)
+
+        _remove_stale()
+        entry.async_on_unload(extensions.async_add_listener(_remove_stale))
 
     if Capability.FAX_HISTORY in client.capabilities:
         fax_client = cast("FaxSource", client)
@@ -141,6 +155,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     for coordinator in (data.call_history, data.fax_history):
         if coordinator is not None:
             await coordinator.async_refresh()
+    return True
+
+
+def _presence_enabled(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
+    """Return whether a presence sensor of the entry is enabled (enabling one reloads)."""
+    return any(
+        item.domain == Platform.SENSOR
+        and item.unique_id.startswith(f"{entry.entry_id}_presence_")
+        and not item.disabled
+        for item in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+    )
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SantralConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let a person delete an extension device the PBX no longer lists; never the account."""
+    number = extension_number(entry, device)
+    if number is None:
+        return False
+    extensions = entry.runtime_data.extensions
+    listed = extensions.data if extensions and extensions.last_update_success else {}
+    if number in listed:
+        return False
+    if (calls := entry.runtime_data.calls) is not None:
+        calls.async_forget_extension(number)
     return True
 
 

@@ -363,6 +363,14 @@ class CallTracker(StoredTracker):
         """Return every extension seen so far."""
         return sorted(self.data.extensions)
 
+    @callback
+    def async_forget_extension(self, number: str) -> None:
+        """Drop an extension the PBX no longer has."""
+        if cancel := self._timeouts.pop(number, None):
+            cancel()
+        if self.data.extensions.pop(number, None) is not None:
+            self._schedule_save()
+
     def _update_extension(self, event: CallEvent) -> None:
         number = event.extension
         if number is None:

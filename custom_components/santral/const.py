@@ -67,6 +67,8 @@ MAX_FAX_FILE_BYTES: Final = 20 * 1024 * 1024
 
 # Extension presence: Bulutsantralim allows /user_statuses twice a minute.
 PRESENCE_INTERVAL: Final = timedelta(seconds=40)
+# Which extensions a PBX has: they come and go rarely.
+EXTENSIONS_INTERVAL: Final = timedelta(minutes=30)
 
 # An extension left ringing or talking this long without news is idle again.
 RINGING_TIMEOUT: Final = timedelta(minutes=3)

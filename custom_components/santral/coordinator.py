@@ -17,6 +17,7 @@ from .const import (
     CALL_HISTORY_INTERVAL,
     CALL_HISTORY_OVERLAP,
     DOMAIN,
+    EXTENSIONS_INTERVAL,
     FAX_HISTORY_INTERVAL,
     FAX_HISTORY_OVERLAP,
     LOGGER,
@@ -25,9 +26,9 @@ from .const import (
 from .faxes import FaxClient, FaxTracker
 from .providers import (
     Account,
-    BulutsantralimClient,
     CallHistorySource,
-    Presence,
+    Extension,
+    ExtensionSource,
     ProviderClient,
     SantralAuthenticationError,
     SantralConnectionError,
@@ -47,7 +48,7 @@ class SantralData:
     call_history: SantralCallHistoryCoordinator | None = None
     faxes: FaxTracker | None = None
     fax_history: SantralFaxCoordinator | None = None
-    presence: SantralPresenceCoordinator | None = None
+    extensions: SantralExtensionsCoordinator | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]
@@ -195,10 +196,13 @@ class SantralFaxCoordinator(DataUpdateCoordinator[int]):
         return await self.tracker.async_handle_records(records, polled_at)
 
 
-class SantralPresenceCoordinator(DataUpdateCoordinator[dict[str, Presence]]):
-    """Polls each extension's status, only while a presence entity listens.
+class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):
+    """Polls which extensions the PBX has (and, on Bulutsantralim, what each is doing).
 
-    Bulutsantralim allows `/user_statuses` twice a minute; the interval stays below that.
+    The list decides which extension devices exist: new ones are added, ones the PBX no
+    longer lists are removed. It changes rarely, so it is read every half hour, unless a
+    presence sensor is enabled: Bulutsantralim allows `/user_statuses` twice a minute, and
+    presence is then read every 40 seconds.
     """
 
     config_entry: SantralConfigEntry
@@ -207,17 +211,21 @@ class SantralPresenceCoordinator(DataUpdateCoordinator[dict[str, Presence]]):
         self,
         hass: HomeAssistant,
         entry: SantralConfigEntry,
-        client: BulutsantralimClient,
+        client: ExtensionSource,
+        *,
+        follow_presence: bool,
     ) -> None:
-        """Poll at the presence interval."""
+        """Poll at the presence interval if presence is followed, else the list's."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} presence {entry.title}",
-            update_interval=PRESENCE_INTERVAL,
+            name=f"{DOMAIN} extensions {entry.title}",
+            update_interval=PRESENCE_INTERVAL
+            if follow_presence
+            else EXTENSIONS_INTERVAL,
         )
         self.client = client
 
-    async def _async_update_data(self) -> dict[str, Presence]:
-        return await call_provider(self.client.async_get_presence)
+    async def _async_update_data(self) -> dict[str, Extension]:
+        return await call_provider(self.client.async_get_extensions)

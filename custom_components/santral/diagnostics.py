@@ -81,7 +81,7 @@ async def async_get_config_entry_diagnostics(
             "account": _coordinator(data.account),
             "call_history": _coordinator(data.call_history),
             "fax_history": _coordinator(data.fax_history),
-            "presence": _coordinator(data.presence),
+            "extensions": _coordinator(data.extensions),
         },
     }
     if (calls := data.calls) is not None:

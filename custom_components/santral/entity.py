@@ -10,7 +10,7 @@ from .const import DOMAIN, PROVIDER_MANUFACTURERS, PROVIDER_NAMES, PROVIDER_PANE
 from .coordinator import (
     SantralAccountCoordinator,
     SantralConfigEntry,
-    SantralPresenceCoordinator,
+    SantralExtensionsCoordinator,
 )
 from .providers import Provider
 
@@ -28,19 +28,38 @@ def account_device_info(entry: SantralConfigEntry) -> DeviceInfo:
     )
 
 
+def extension_identifier(entry_id: str, number: str) -> str:
+    """Return the device identifier of an extension of the entry's PBX."""
+    return f"{entry_id}_extension_{number}"
+
+
+def extension_device_info(entry: SantralConfigEntry, number: str) -> DeviceInfo:
+    """Describe the device of one extension of the entry's PBX."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, extension_identifier(entry.entry_id, number))},
+        translation_key="extension",
+        translation_placeholders={"account": entry.title, "extension": number},
+        manufacturer=PROVIDER_MANUFACTURERS[
+            Provider(entry.runtime_data.client.provider)
+        ],
+    )
+
+
 class SantralCoordinatorEntity[
-    CoordinatorT: SantralAccountCoordinator | SantralPresenceCoordinator
+    CoordinatorT: SantralAccountCoordinator | SantralExtensionsCoordinator
 ](CoordinatorEntity[CoordinatorT]):
     """An entity fed by one of the account's polling coordinators."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: CoordinatorT, key: str) -> None:
-        """Attach to the account device, with a unique id per entry and key."""
+    def __init__(
+        self, coordinator: CoordinatorT, key: str, device_info: DeviceInfo | None = None
+    ) -> None:
+        """Attach to the account device (or `device_info`), with a unique id per entry and key."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self._attr_unique_id = f"{entry.entry_id}_{key}"
-        self._attr_device_info = account_device_info(entry)
+        self._attr_device_info = device_info or account_device_info(entry)
 
 
 class SantralEntity(Entity):
@@ -49,7 +68,9 @@ class SantralEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, entry: SantralConfigEntry, key: str) -> None:
-        """Attach to the account device, with a unique id per entry and key."""
+    def __init__(
+        self, entry: SantralConfigEntry, key: str, device_info: DeviceInfo | None = None
+    ) -> None:
+        """Attach to the account device (or `device_info`), with a unique id per entry and key."""
         self._attr_unique_id = f"{entry.entry_id}_{key}"
-        self._attr_device_info = account_device_info(entry)
+        self._attr_device_info = device_info or account_device_info(entry)

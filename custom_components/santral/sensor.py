@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
@@ -30,11 +30,11 @@ from .const import (
 from .coordinator import (
     SantralAccountCoordinator,
     SantralConfigEntry,
-    SantralPresenceCoordinator,
+    SantralExtensionsCoordinator,
 )
-from .entity import SantralCoordinatorEntity, SantralEntity
+from .entity import SantralCoordinatorEntity, SantralEntity, extension_device_info
 from .faxes import FaxTracker
-from .providers import Account, FaxDirection, PbxState, Presence
+from .providers import Account, Extension, FaxDirection, PbxState, Presence
 
 # Coordinators fetch the data; entities only read it.
 PARALLEL_UPDATES = 0
@@ -193,32 +193,17 @@ async def async_setup_entry(
         for description in ACCOUNT_SENSORS
         if description.exists_fn(coordinator.data)
     )
-    if (presence := entry.runtime_data.presence) is not None:
-        _add_presence_sensors(entry, presence, async_add_entities)
     if (faxes := entry.runtime_data.faxes) is not None:
         async_add_entities(
             SantralTrackerSensor(entry, faxes, SIGNAL_FAXES_UPDATED, description)
             for description in FAX_SENSORS
         )
-    if (tracker := entry.runtime_data.calls) is None:
-        return
-    async_add_entities(
-        SantralTrackerSensor(entry, tracker, SIGNAL_CALLS_UPDATED, description)
-        for description in CALL_SENSORS
-    )
-    async_add_entities(
-        SantralExtensionSensor(entry, tracker, number) for number in tracker.extensions
-    )
-
-    @callback
-    def _add_extension(number: str) -> None:
-        async_add_entities([SantralExtensionSensor(entry, tracker, number)])
-
-    entry.async_on_unload(
-        async_dispatcher_connect(
-            hass, SIGNAL_NEW_EXTENSION.format(entry.entry_id), _add_extension
+    if (tracker := entry.runtime_data.calls) is not None:
+        async_add_entities(
+            SantralTrackerSensor(entry, tracker, SIGNAL_CALLS_UPDATED, description)
+            for description in CALL_SENSORS
         )
-    )
+    _add_extension_sensors(hass, entry, async_add_entities)
 
 
 class SantralAccountSensor(
@@ -243,43 +228,70 @@ class SantralAccountSensor(
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-def _add_presence_sensors(
+def _add_extension_sensors(
+    hass: HomeAssistant,
     entry: SantralConfigEntry,
-    presence: SantralPresenceCoordinator,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a presence sensor per extension, once the PBX has said which exist.
+    """Give each extension its call-state sensor and, where the PBX reports it, presence.
 
-    When the first read failed, listen until one succeeds; then stop listening, so that
-    the PBX is polled only while a presence sensor is enabled.
+    Where the provider lists its extensions, the list decides: an extension it does not
+    list gets no sensors, however often it appears in calls. Until the list is first read,
+    the extensions seen in calls get theirs. Extensions are added as they appear, without
+    a reload; the ones that disappear lose their device elsewhere and are forgotten here.
     """
+    tracker = entry.runtime_data.calls
+    directory = entry.runtime_data.extensions
+    added: set[str] = set()
+
+    def _listed() -> dict[str, Extension] | None:
+        if directory is None or not directory.last_update_success:
+            return None
+        return directory.data
 
     @callback
-    def _add() -> bool:
-        if not presence.data:
-            return False
-        async_add_entities(
-            SantralPresenceSensor(presence, number) for number in sorted(presence.data)
+    def _add(numbers: Iterable[str]) -> None:
+        listed = _listed()
+        new = sorted(
+            number
+            for number in set(numbers) - added
+            if listed is None or number in listed
         )
-        return True
-
-    if _add():
-        return
-    remove: list[CALLBACK_TYPE] = []
+        added.update(new)
+        entities: list[SensorEntity] = []
+        for number in new:
+            if tracker is not None:
+                entities.append(SantralExtensionSensor(entry, tracker, number))
+            if (
+                directory is not None
+                and listed is not None
+                and listed[number].presence is not None
+            ):
+                entities.append(SantralPresenceSensor(directory, number))
+        if entities:
+            async_add_entities(entities)
 
     @callback
-    def _on_update() -> None:
-        if remove and _add():
-            remove.pop()()
+    def _seen_in_a_call(number: str) -> None:
+        _add([number])
 
-    remove.append(presence.async_add_listener(_on_update))
+    if tracker is not None:
+        _add(tracker.extensions)
+        entry.async_on_unload(
+            async_dispatcher_connect(
+                hass, SIGNAL_NEW_EXTENSION.format(entry.entry_id), _seen_in_a_call
+            )
+        )
+    if directory is not None:
 
-    @callback
-    def _on_unload() -> None:
-        if remove:
-            remove.pop()()
+        @callback
+        def _on_list() -> None:
+            if (listed := _listed()) is not None:
+                added.intersection_update(listed)
+                _add(listed)
 
-    entry.async_on_unload(_on_unload)
+        _on_list()
+        entry.async_on_unload(directory.async_add_listener(_on_list))
 
 
 class SantralTrackerSensor[T](SantralEntity, SensorEntity):
@@ -334,14 +346,17 @@ class SantralExtensionSensor(SantralEntity, SensorEntity):
     _attr_options = [state.value for state in ExtensionCallState]
     _attr_translation_key = "extension_call_state"
 
+    _attr_name = None  # the extension's main sensor is named after its device
+
     def __init__(
         self, entry: SantralConfigEntry, tracker: CallTracker, number: str
     ) -> None:
-        """Attach to the account device, named after the extension number."""
-        super().__init__(entry, f"extension_{number}")
+        """Attach to the extension's device."""
+        super().__init__(
+            entry, f"extension_{number}", extension_device_info(entry, number)
+        )
         self._tracker = tracker
         self._number = number
-        self._attr_translation_placeholders = {"extension": number}
 
     async def async_added_to_hass(self) -> None:
         """Follow the extension's state."""
@@ -372,11 +387,11 @@ class SantralExtensionSensor(SantralEntity, SensorEntity):
 
 
 class SantralPresenceSensor(
-    SantralCoordinatorEntity[SantralPresenceCoordinator], SensorEntity
+    SantralCoordinatorEntity[SantralExtensionsCoordinator], SensorEntity
 ):
     """An extension's status at the PBX: available, talking, unregistered, do not disturb.
 
-    Disabled by default: it is polled, and only while enabled.
+    Disabled by default: enabling it makes the extension list be read every 40 seconds.
     """
 
     _attr_device_class = SensorDeviceClass.ENUM
@@ -384,13 +399,18 @@ class SantralPresenceSensor(
     _attr_translation_key = "extension_presence"
     _attr_entity_registry_enabled_default = False
 
-    def __init__(self, coordinator: SantralPresenceCoordinator, number: str) -> None:
-        """Attach to the account device, named after the extension number."""
-        super().__init__(coordinator, f"presence_{number}")
+    def __init__(self, coordinator: SantralExtensionsCoordinator, number: str) -> None:
+        """Attach to the extension's device."""
+        super().__init__(
+            coordinator,
+            f"presence_{number}",
+            extension_device_info(coordinator.config_entry, number),
+        )
         self._number = number
-        self._attr_translation_placeholders = {"extension": number}
 
     @property
     def native_value(self) -> str:
         """Return the extension's status as last polled."""
-        return self.coordinator.data.get(self._number, Presence.UNKNOWN).value
+        extension = self.coordinator.data.get(self._number)
+        presence = extension.presence if extension is not None else None
+        return (presence or Presence.UNKNOWN).value

@@ -85,7 +85,6 @@ class BulutsantralimClient(ProviderClient):
             Capability.SEND_FAX,
             Capability.ORIGINATE,
             Capability.RECORDINGS,
-            Capability.PRESENCE,
             Capability.EXTENSIONS,
         }
     )
@@ -409,21 +408,8 @@ class BulutsantralimClient(ProviderClient):
     async def async_get_extensions(self) -> dict[str, Extension]:
         """Return each extension with its presence, from the one `/user_statuses` list.
 
-        Bulutsantralim has no other extension list; it shares the presence limit.
-        """
-        return {
-            number: Extension(number, presence=presence)
-            for number, presence in (await self._user_statuses()).items()
-        }
-
-    async def async_get_presence(self) -> dict[str, Presence]:
-        """Return each extension's status (at most twice a minute, as documented)."""
-        return await self._user_statuses()
-
-    async def _user_statuses(self) -> dict[str, Presence]:
-        """Read `/user_statuses` at most twice a minute (the documented limit).
-
-        A 429 holds further requests back as long as it says.
+        Bulutsantralim has no other extension list. It allows the request twice a minute;
+        a 429 holds further requests back as long as it says.
         """
         self._presence_limiter.acquire()
         try:
@@ -440,8 +426,11 @@ class BulutsantralimClient(ProviderClient):
                 "Bulutsantralim /user_statuses is not a list"
             )
         return {
-            str(item["user"]): PRESENCE.get(
-                str(item.get("status", "")).upper(), Presence.UNKNOWN
+            str(item["user"]): Extension(
+                str(item["user"]),
+                presence=PRESENCE.get(
+                    str(item.get("status", "")).upper(), Presence.UNKNOWN
+                ),
             )
             for item in items
             if isinstance(item, dict) and item.get("user") is not None

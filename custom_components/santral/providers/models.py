@@ -25,7 +25,6 @@ class Capability(StrEnum):
     SEND_FAX = "send_fax"
     ORIGINATE = "originate"
     RECORDINGS = "recordings"
-    PRESENCE = "presence"
     EXTENSIONS = "extensions"
 
 

@@ -1,0 +1,239 @@
+"""Extension devices: added as the PBX lists them, removed when it stops; presence sensors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.santral import async_remove_config_entry_device
+from custom_components.santral.const import (
+    DOMAIN,
+    EXTENSIONS_INTERVAL,
+    PRESENCE_INTERVAL,
+)
+from simulator import Fault, FaultKind, Simulator
+
+from .conftest import post_santralim_form, setup
+
+KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
+PREFIX = {
+    "bulutfon": "sensor.bulutfon_santral_bulutfon_net",
+    "bulutsantralim": "sensor.bulutsantralim_908501234567",
+}
+PRESENCE_1002 = "sensor.bulutsantralim_908501234567_extension_1002_status"
+
+
+def extension_devices(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    """Return the entry's extension devices, by extension number."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    prefix = f"{entry.entry_id}_extension_"
+    return {
+        identifier.removeprefix(prefix): device.id
+        for device in devices
+        for domain, identifier in device.identifiers
+        if domain == DOMAIN and identifier.startswith(prefix)
+    }
+
+
+async def refresh_list(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Read the PBX's extension list as its timer would: Bulutsantralim allows 2 a minute."""
+    freezer.tick(timedelta(seconds=31))
+    assert entry.runtime_data.extensions is not None
+    await entry.runtime_data.extensions.async_refresh()
+    await hass.async_block_till_done()
+
+
+def ringing(extension: str) -> str:
+    """Return a Bulutsantralim notification that `extension` is ringing."""
+    return (
+        "event_type=ringing&domain_id=101&direction=inbound"
+        "&caller_id_number=05321234567"
+        f"&destination_number={extension}&dialed_user={extension}"
+        f"&connected_user={extension}&call_uuid=c-{extension}"
+        "&start_stamp=2026-11-23 10:00:00"
+    )
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_extensions_come_and_go(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+    provider: str,
+) -> None:
+    """A new extension gets its device at once; a removed one loses device and entities."""
+    entry = await setup(hass, make_entry(KINDS[provider]))
+    assert sorted(extension_devices(hass, entry)) == [
+        str(number) for number in range(1001, 1011)
+    ]
+    assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
+
+    simulator.set_extensions(provider, [1001, 1003, 1011])
+    await refresh_list(hass, entry, freezer)
+
+    assert sorted(extension_devices(hass, entry)) == ["1001", "1003", "1011"]
+    assert hass.states.get(f"{PREFIX[provider]}_extension_1011").state == "idle"
+    assert hass.states.get(f"{PREFIX[provider]}_extension_1002") is None
+    assert entity_registry.async_get(f"{PREFIX[provider]}_extension_1002") is None
+    assert "1002" not in entry.runtime_data.calls.extensions
+
+    simulator.set_extensions(provider, [1001, 1002, 1003, 1011])
+    await refresh_list(hass, entry, freezer)
+    assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
+
+
+async def test_list_is_read_on_its_timer(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Without an enabled presence sensor the list is read every half hour."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    extensions = entry.runtime_data.extensions
+    assert extensions is not None
+    assert extensions.update_interval == EXTENSIONS_INTERVAL
+    assert simulator.count("bulutfon", "extensions") == 1
+
+
+async def test_unlisted_extension_gets_no_device(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """A number the PBX does not list (a queue, a group) is tracked but gets no device."""
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    assert await post_santralim_form(client, ringing("2999")) == 200
+    await hass.async_block_till_done()
+    assert "2999" not in extension_devices(hass, entry)
+    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_2999") is None
+    assert entry.runtime_data.calls.extension("2999").state == "ringing"
+
+
+async def test_failed_list_keeps_devices(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A failed read removes nothing; until a first good one, calls bring extensions in."""
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    assert extension_devices(hass, entry) == {}
+    assert entity_registry.async_get(PRESENCE_1002) is None
+
+    assert await post_santralim_form(client, ringing("1001")) == 200
+    await hass.async_block_till_done()
+    assert list(extension_devices(hass, entry)) == ["1001"]
+    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_1001").state == (
+        "ringing"
+    )
+
+    await refresh_list(hass, entry, freezer)
+    assert len(extension_devices(hass, entry)) == 10
+    assert entity_registry.async_get(PRESENCE_1002) is not None
+
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
+    await refresh_list(hass, entry, freezer)
+    assert len(extension_devices(hass, entry)) == 10
+
+
+async def test_presence_sensors(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Presence sensors are disabled by default; enabled, the list is read every 40 s."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    registry_entry = entity_registry.async_get(PRESENCE_1002)
+    assert registry_entry is not None
+    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert registry_entry.device_id == extension_devices(hass, entry)["1002"]
+    assert entry.runtime_data.extensions.update_interval == EXTENSIONS_INTERVAL
+
+    entity_registry.async_update_entity(PRESENCE_1002, disabled_by=None)
+    simulator.set_user_status("1002", "SS_DND")
+    freezer.tick(timedelta(seconds=31))  # Home Assistant reloads the entry by itself
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(PRESENCE_1002).state == "do_not_disturb"
+    assert entry.runtime_data.extensions.update_interval == PRESENCE_INTERVAL
+
+    simulator.set_user_status("1002", "TALKING")
+    before = simulator.count("bulutsantralim", "user_statuses")
+    freezer.tick(PRESENCE_INTERVAL + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.count("bulutsantralim", "user_statuses") == before + 1
+    assert hass.states.get(PRESENCE_1002).state == "talking"
+
+
+async def test_bulutfon_has_no_presence(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Bulutfon's list reports no presence, so no presence sensor is made."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    unique_ids = {
+        item.unique_id
+        for item in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    }
+    assert f"{entry.entry_id}_extension_1002" in unique_ids
+    assert not any("_presence_" in unique_id for unique_id in unique_ids)
+
+
+async def test_manual_device_removal(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Only an extension the PBX does not list may be deleted by hand; never the account."""
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    assert await post_santralim_form(client, ringing("1001")) == 200
+    await hass.async_block_till_done()
+    (account,) = (
+        device
+        for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+        if device.identifiers == {(DOMAIN, entry.entry_id)}
+    )
+    stale: Any = device_registry.async_get(extension_devices(hass, entry)["1001"])
+
+    assert not await async_remove_config_entry_device(hass, entry, account)
+    assert await async_remove_config_entry_device(hass, entry, stale)
+    assert "1001" not in entry.runtime_data.calls.extensions
+
+    await refresh_list(hass, entry, freezer)
+    listed: Any = device_registry.async_get(extension_devices(hass, entry)["1002"])
+    assert not await async_remove_config_entry_device(hass, entry, listed)
