@@ -18,8 +18,10 @@ from homeassistant.const import (
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import section
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
 from custom_components.santral.const import (
     CONF_BASE_URL,
@@ -192,3 +194,14 @@ async def post_santralim_form(client: TestClient, body: str) -> int:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     return response.status
+
+
+def suggested(schema: vol.Schema) -> dict[str, Any]:
+    """Return the values a form shows before the person types anything."""
+    values: dict[str, Any] = {}
+    for key, value in schema.schema.items():
+        if isinstance(value, section):
+            values[str(key)] = suggested(value.schema)
+        elif key.description and "suggested_value" in key.description:
+            values[str(key)] = key.description["suggested_value"]
+    return values

@@ -302,7 +302,7 @@ async def test_counters_reset_at_midnight(
     assert hass.states.get(missed).state == "0"
     assert (
         hass.states.get("sensor.bulutsantralim_908501234567_last_missed_caller").state
-        == "+905321234567"
+        == "+90 532 123 45 67"
     )
 
 

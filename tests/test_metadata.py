@@ -109,7 +109,7 @@ def test_used_translation_keys_exist() -> None:
     english = load(INTEGRATION / "translations" / "en.json")
     flow = (INTEGRATION / "config_flow.py").read_text()
     for error in re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', flow):
-        assert error in english["config"]["error"], error
+        assert error in english["config"]["error"] | english["options"]["error"], error
     for reason in re.findall(r'reason="([a-z_]+)"', flow):
         assert reason in english["config"]["abort"], reason
     for module in INTEGRATION.glob("*.py"):

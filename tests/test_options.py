@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -15,12 +18,17 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import (
     CONF_ARCHIVE_FAXES,
+    CONF_CALL_HISTORY_INTERVAL,
     CONF_DOWNLOAD_RECORDINGS,
+    CONF_FAX_FOLDER,
+    CONF_FAX_INTERVAL,
+    CONF_NUMBER_FORMAT,
+    CONF_PHONEBOOK,
     CONF_SET_NOTIFICATION_URL,
 )
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, suggested
 
 WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
 
@@ -59,6 +67,25 @@ async def _setup(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def open_options(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """Open the entry's options; return the form."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    return result
+
+
+async def save_options(
+    hass: HomeAssistant, entry: MockConfigEntry, **changes: Any
+) -> dict[str, Any]:
+    """Submit the options form with what it shows, changed by `changes`."""
+    form = await open_options(hass, entry)
+    result = await hass.config_entries.options.async_configure(
+        form["flow_id"], {**suggested(form["data_schema"]), **changes}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return result
+
+
 async def test_options_show_url_and_apply(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -70,56 +97,182 @@ async def test_options_show_url_and_apply(
     await _setup(hass, entry, point_pbx=False)
     assert not simulator.state.bulutsantralim.crm.notification_url
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["description_placeholders"] == {"webhook_url": reachable}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SET_NOTIFICATION_URL: True}
-    )
+    form = await open_options(hass, entry)
+    assert form["description_placeholders"]["webhook_url"] == reachable
+    result = await save_options(hass, entry, **{CONF_SET_NOTIFICATION_URL: True})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.options == {
-        CONF_ARCHIVE_FAXES: True,
-        CONF_SET_NOTIFICATION_URL: True,
-        CONF_DOWNLOAD_RECORDINGS: False,
-    }
+    assert entry.options[CONF_SET_NOTIFICATION_URL] is True
+    assert entry.options[CONF_CALL_HISTORY_INTERVAL] == 5
     assert entry.state is ConfigEntryState.LOADED
     assert simulator.state.bulutsantralim.crm.notification_url == reachable
 
 
-async def test_bulutfon_options_have_no_fields(
-    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry]
+@pytest.mark.parametrize(
+    ("kind", "step_id", "fields"),
+    [
+        (
+            "bulutfon_token",
+            "init",
+            [
+                CONF_CALL_HISTORY_INTERVAL,
+                CONF_FAX_INTERVAL,
+                CONF_ARCHIVE_FAXES,
+                CONF_FAX_FOLDER,
+                CONF_DOWNLOAD_RECORDINGS,
+                CONF_NUMBER_FORMAT,
+                CONF_PHONEBOOK,
+            ],
+        ),
+        (
+            "bulutsantralim",
+            "init",
+            [
+                CONF_CALL_HISTORY_INTERVAL,
+                CONF_FAX_INTERVAL,
+                CONF_ARCHIVE_FAXES,
+                CONF_FAX_FOLDER,
+                CONF_DOWNLOAD_RECORDINGS,
+                CONF_SET_NOTIFICATION_URL,
+                CONF_NUMBER_FORMAT,
+                CONF_PHONEBOOK,
+            ],
+        ),
+        (
+            "telsam",
+            "faxes",
+            [
+                CONF_FAX_INTERVAL,
+                CONF_ARCHIVE_FAXES,
+                CONF_FAX_FOLDER,
+                CONF_NUMBER_FORMAT,
+                CONF_PHONEBOOK,
+            ],
+        ),
+    ],
+)
+async def test_options_fit_the_provider(
+    hass: HomeAssistant,
+    media: Path,
+    make_entry: Callable[[str], MockConfigEntry],
+    kind: str,
+    step_id: str,
+    fields: list[str],
 ) -> None:
-    """Bulutfon's options only show the URL to give the Bulutfon panel."""
+    """Each provider is asked only what it can do, starting from the defaults."""
+    entry = make_entry(kind)
+    await _setup(hass, entry, point_pbx=False)
+    form = await open_options(hass, entry)
+    assert form["step_id"] == step_id
+    assert list(form["data_schema"].schema) == fields
+    shown = suggested(form["data_schema"])
+    assert shown[CONF_FAX_FOLDER] == str(media / "santral" / "faxes" / entry.entry_id)
+    assert shown[CONF_NUMBER_FORMAT] == "international"
+    assert shown[CONF_PHONEBOOK] == ""
+
+
+async def test_poll_intervals_apply(
+    hass: HomeAssistant,
+    media: Path,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """New poll intervals take effect when the options are saved, without a restart."""
     entry = make_entry("bulutfon_token")
     await _setup(hass, entry, point_pbx=False)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert list(result["data_schema"].schema) == [
-        CONF_ARCHIVE_FAXES,
-        CONF_DOWNLOAD_RECORDINGS,
-    ]
-    assert result["description_placeholders"]["webhook_url"].endswith(
-        f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"
+    await save_options(
+        hass, entry, **{CONF_CALL_HISTORY_INTERVAL: 2, CONF_FAX_INTERVAL: 15.0}
     )
+    assert entry.options[CONF_FAX_INTERVAL] == 15
+    assert entry.runtime_data.call_history.update_interval == timedelta(minutes=2)
+    assert entry.runtime_data.fax_history.update_interval == timedelta(minutes=15)
 
 
-async def test_telsam_options_archive_only(
-    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry]
+@pytest.mark.parametrize("minutes", [0, 61])
+async def test_poll_interval_limits(
+    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry], minutes: int
 ) -> None:
-    """Telsam Yenifaks pushes nothing: its options only switch the fax archive."""
+    """Intervals outside 1 to 60 minutes are refused by the form."""
     entry = make_entry("telsam")
     await _setup(hass, entry, point_pbx=False)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "faxes"
+    with pytest.raises(InvalidData):
+        await save_options(hass, entry, **{CONF_FAX_INTERVAL: minutes})
+    assert CONF_FAX_INTERVAL not in entry.options
+
+
+async def test_telsam_archive_off(
+    hass: HomeAssistant, media: Path, make_entry: Callable[[str], MockConfigEntry]
+) -> None:
+    """Switching the archive off takes effect at once."""
+    entry = make_entry("telsam")
+    await _setup(hass, entry, point_pbx=False)
+    result = await save_options(hass, entry, **{CONF_ARCHIVE_FAXES: False})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_ARCHIVE_FAXES] is False
+    assert entry.runtime_data.faxes.archive is None
+
+
+async def test_fax_folder(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    media: Path,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """Faxes go to the folder the options name, if Home Assistant may write there."""
+    entry = make_entry("telsam")
+    await _setup(hass, entry, point_pbx=False)
+    form = await open_options(hass, entry)
+    values = suggested(form["data_schema"])
+    for folder in ("relative/faxes", "/etc/santral"):
+        result = await hass.config_entries.options.async_configure(
+            form["flow_id"], {**values, CONF_FAX_FOLDER: folder}
+        )
+        assert result["errors"] == {CONF_FAX_FOLDER: "folder_not_allowed"}
+
+    chosen = media / "ofis" / "fakslar"
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_ARCHIVE_FAXES: False}
+        form["flow_id"], {**values, CONF_FAX_FOLDER: f" {chosen} "}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == {CONF_ARCHIVE_FAXES: False}
-    assert entry.runtime_data.faxes.archive is False
+    assert entry.options[CONF_FAX_FOLDER] == str(chosen)
+
+    await simulator.receive_fax("telsam", sender="905324445566", pages=1)
+    await entry.runtime_data.fax_history.async_refresh()
+    await hass.async_block_till_done()
+    (month,) = chosen.iterdir()
+    assert len(list(month.iterdir())) == 1
+
+
+async def test_phonebook_is_checked(
+    hass: HomeAssistant, media: Path, make_entry: Callable[[str], MockConfigEntry]
+) -> None:
+    """A phonebook line without a number or a name is shown back; good lines are kept."""
+    entry = make_entry("telsam")
+    await _setup(hass, entry, point_pbx=False)
+    form = await open_options(hass, entry)
+    values = suggested(form["data_schema"])
+    result = await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {**values, CONF_PHONEBOOK: "0532 123 45 67 = Ayşe\nsadece bir ad"},
+    )
+    assert result["errors"] == {CONF_PHONEBOOK: "invalid_phonebook"}
+    assert result["description_placeholders"]["line"] == "sadece bir ad"
+
+    result = await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {
+            **values,
+            CONF_PHONEBOOK: "# ofis\n0532 123 45 67 = Ayşe\n\n+90 (212) 555 66 77: Muhasebe",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_PHONEBOOK] == {
+        "+905321234567": "Ayşe",
+        "+902125556677": "Muhasebe",
+    }
+    form = await open_options(hass, entry)
+    assert suggested(form["data_schema"])[CONF_PHONEBOOK] == (
+        "+905321234567 = Ayşe\n+902125556677 = Muhasebe"
+    )
 
 
 async def test_pbx_is_pointed_here(

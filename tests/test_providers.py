@@ -20,6 +20,7 @@ from custom_components.santral.providers import (
     Document,
     Extension,
     ExtensionSource,
+    NumberFormat,
     PbxState,
     Presence,
     Provider,
@@ -31,6 +32,7 @@ from custom_components.santral.providers import (
     SantralProviderError,
     SantralRateLimitedError,
     TelsamClient,
+    format_number,
     normalize_number,
     to_provider_number,
 )
@@ -484,6 +486,23 @@ def test_retry_after_parsing() -> None:
 def test_normalize_number(raw: object, expected: str) -> None:
     """Numbers in every provider spelling normalize to E.164; short numbers stay."""
     assert normalize_number(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "national", "international"),
+    [
+        ("+905321234567", "0532 123 45 67", "+90 532 123 45 67"),
+        ("+902125556677", "0212 555 66 77", "+90 212 555 66 77"),
+        ("+4915123456789", "+4915123456789", "+4915123456789"),
+        ("+90212", "+90212", "+90212"),
+        ("1001", "1001", "1001"),
+    ],
+)
+def test_format_number(number: str, national: str, international: str) -> None:
+    """Turkish numbers are grouped 3-3-2-2; numbers abroad and short ones stay as given."""
+    assert format_number(number, NumberFormat.NATIONAL) == national
+    assert format_number(number, NumberFormat.INTERNATIONAL) == international
+    assert format_number(number, NumberFormat.E164) == number
 
 
 def test_provider_number() -> None:

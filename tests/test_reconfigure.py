@@ -9,12 +9,11 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_ACCESS_TOKEN, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import voluptuous as vol
 
 from custom_components.santral.const import (
     CONF_BASE_URL,
@@ -26,7 +25,7 @@ from custom_components.santral.const import (
 )
 from simulator import Simulator
 
-from .conftest import entry_data, setup
+from .conftest import entry_data, setup, suggested
 from .test_calls import file_calls, poll
 
 SECRETS = {"access_token", "api_key", "password", "client_secret"}
@@ -44,17 +43,6 @@ def reconfigure_input(
     if provider == "bulutfon":
         data.setdefault(SECTION_WEBHOOK, {})
     return {**data, SECTION_ADVANCED: {CONF_BASE_URL: base_url}}
-
-
-def suggested(schema: vol.Schema) -> dict[str, Any]:
-    """Return the values a form shows before the person types anything."""
-    values: dict[str, Any] = {}
-    for key, value in schema.schema.items():
-        if isinstance(value, section):
-            values[str(key)] = suggested(value.schema)
-        elif key.description and "suggested_value" in key.description:
-            values[str(key)] = key.description["suggested_value"]
-    return values
 
 
 @pytest.mark.parametrize("kind", KINDS)

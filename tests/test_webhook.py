@@ -164,7 +164,7 @@ async def test_bulutsantralim_answered_call(
     )
     assert (
         hass.states.get("sensor.bulutsantralim_908501234567_last_caller").state
-        == "+905321234567"
+        == "+90 532 123 45 67"
     )
 
 
@@ -187,7 +187,7 @@ async def test_bulutsantralim_missed_call_once(
     )
     assert (
         hass.states.get("sensor.bulutsantralim_908501234567_last_missed_caller").state
-        == "+905321234567"
+        == "+90 532 123 45 67"
     )
     assert (
         hass.states.get("event.bulutsantralim_908501234567_call").attributes[

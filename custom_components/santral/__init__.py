@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
@@ -19,6 +20,7 @@ from .clients import create_client
 from .const import (
     CONF_ARCHIVE_FAXES,
     CONF_DOWNLOAD_RECORDINGS,
+    CONF_FAX_FOLDER,
     CONF_SET_NOTIFICATION_URL,
     DOMAIN,
     LOGGER,
@@ -33,7 +35,8 @@ from .coordinator import (
 )
 from .devices import async_remove_stale_extensions, extension_number
 from .entity import account_device_info
-from .faxes import FaxTracker
+from .faxes import FaxTracker, default_archive
+from .phonebook import PhoneBook
 from .providers import (
     BulutsantralimClient,
     CallControlSource,
@@ -70,10 +73,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **account_device_info(entry)
     )
+    phonebook = PhoneBook.from_options(entry.options)
     if Capability.CALL_EVENTS in client.capabilities:
         tracker = CallTracker(hass, entry.entry_id, client.provider)
         await tracker.async_load()
         tracker.device_id = device.id
+        tracker.phonebook = phonebook
         data.calls = tracker
 
         @callback
@@ -140,10 +145,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
             entry.entry_id,
             client.provider,
             fax_client,
-            archive=entry.options.get(CONF_ARCHIVE_FAXES, True),
+            archive=(
+                Path(
+                    entry.options.get(CONF_FAX_FOLDER)
+                    or default_archive(hass, entry.entry_id)
+                )
+                if entry.options.get(CONF_ARCHIVE_FAXES, True)
+                else None
+            ),
         )
         await faxes.async_load()
         faxes.device_id = device.id
+        faxes.phonebook = phonebook
         data.faxes = faxes
         fax_history = SantralFaxCoordinator(hass, entry, fax_client, faxes)
         data.fax_history = fax_history

@@ -25,6 +25,17 @@ from .providers import (
     TelsamClient,
 )
 
+CLIENT_CLASSES: dict[Provider, type[ProviderClient]] = {
+    Provider.BULUTFON: BulutfonClient,
+    Provider.BULUTSANTRALIM: BulutsantralimClient,
+    Provider.TELSAM: TelsamClient,
+}
+
+
+def client_class(provider: Provider) -> type[ProviderClient]:
+    """Return the client class of `provider`, whose capabilities decide what is offered."""
+    return CLIENT_CLASSES[provider]
+
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> ProviderClient:
     """Return a client for the provider and credentials in `data`, on HA's shared session."""

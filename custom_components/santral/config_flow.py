@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,32 +26,51 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 import voluptuous as vol
 
-from .clients import create_client
+from .clients import client_class, create_client
 from .const import (
+    CALL_HISTORY_INTERVAL,
     CONF_ARCHIVE_FAXES,
     CONF_BASE_URL,
+    CONF_CALL_HISTORY_INTERVAL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_DOWNLOAD_RECORDINGS,
+    CONF_FAX_FOLDER,
+    CONF_FAX_INTERVAL,
+    CONF_NUMBER_FORMAT,
+    CONF_PHONEBOOK,
     CONF_PROVIDER,
     CONF_SET_NOTIFICATION_URL,
     CONF_WEBHOOK_PASSWORD,
     CONF_WEBHOOK_USERNAME,
     DOMAIN,
+    FAX_HISTORY_INTERVAL,
     LOGGER,
+    MAX_POLL_MINUTES,
+    MIN_POLL_MINUTES,
     PROVIDER_NAMES,
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
 )
+from .faxes import default_archive
+from .phonebook import PhonebookLineError, parse_phonebook, phonebook_text
 from .providers import (
     DEFAULT_BASE_URLS,
     Account,
+    Capability,
+    NumberFormat,
     Provider,
     SantralAuthenticationError,
     SantralError,
@@ -393,59 +413,133 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class SantralOptionsFlow(OptionsFlowWithReload):
-    """Fax archive on or off; the webhook URL; for Bulutsantralim, pointing the PBX at it."""
+    """Polling, faxes, recordings, the PBX's notification URL, number format and phonebook.
 
-    def _schema(self, *, point_pbx: bool, recordings: bool = False) -> vol.Schema:
-        options = self.config_entry.options
-        schema: dict[vol.Marker, Any] = {
-            vol.Required(
-                CONF_ARCHIVE_FAXES, default=options.get(CONF_ARCHIVE_FAXES, True)
-            ): BooleanSelector()
-        }
-        if point_pbx:
-            schema[
-                vol.Required(
-                    CONF_SET_NOTIFICATION_URL,
-                    default=options.get(CONF_SET_NOTIFICATION_URL, False),
-                )
-            ] = BooleanSelector()
-        if recordings:
-            schema[
-                vol.Required(
-                    CONF_DOWNLOAD_RECORDINGS,
-                    default=options.get(CONF_DOWNLOAD_RECORDINGS, False),
-                )
-            ] = BooleanSelector()
+    Only what the entry's provider can do is asked. Saving reloads the entry, so every
+    change applies at once.
+    """
+
+    def _schema(self, provider: Provider) -> vol.Schema:
+        capabilities = client_class(provider).capabilities
+        minutes = NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_POLL_MINUTES,
+                max=MAX_POLL_MINUTES,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement="min",
+            )
+        )
+        schema: dict[vol.Marker, Any] = {}
+        if Capability.CALL_HISTORY in capabilities:
+            schema[vol.Required(CONF_CALL_HISTORY_INTERVAL)] = minutes
+        if Capability.FAX_HISTORY in capabilities:
+            schema[vol.Required(CONF_FAX_INTERVAL)] = minutes
+            schema[vol.Required(CONF_ARCHIVE_FAXES)] = BooleanSelector()
+            schema[vol.Required(CONF_FAX_FOLDER)] = TEXT
+        if Capability.RECORDINGS in capabilities:
+            schema[vol.Required(CONF_DOWNLOAD_RECORDINGS)] = BooleanSelector()
+        if provider is Provider.BULUTSANTRALIM:
+            schema[vol.Required(CONF_SET_NOTIFICATION_URL)] = BooleanSelector()
+        schema[vol.Required(CONF_NUMBER_FORMAT)] = SelectSelector(
+            SelectSelectorConfig(
+                options=[style.value for style in NumberFormat],
+                translation_key=CONF_NUMBER_FORMAT,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        )
+        schema[vol.Optional(CONF_PHONEBOOK)] = TextSelector(
+            TextSelectorConfig(multiline=True)
+        )
         return vol.Schema(schema)
+
+    def _current(self) -> dict[str, Any]:
+        """Return the options as the form shows them, defaults filled in."""
+        options = self.config_entry.options
+        return {
+            CONF_CALL_HISTORY_INTERVAL: int(
+                CALL_HISTORY_INTERVAL.total_seconds() // 60
+            ),
+            CONF_FAX_INTERVAL: int(FAX_HISTORY_INTERVAL.total_seconds() // 60),
+            CONF_ARCHIVE_FAXES: True,
+            CONF_FAX_FOLDER: str(
+                default_archive(self.hass, self.config_entry.entry_id)
+            ),
+            CONF_DOWNLOAD_RECORDINGS: False,
+            CONF_SET_NOTIFICATION_URL: False,
+            CONF_NUMBER_FORMAT: NumberFormat.INTERNATIONAL.value,
+            **options,
+            CONF_PHONEBOOK: phonebook_text(options.get(CONF_PHONEBOOK, {})),
+        }
+
+    def _validated(
+        self,
+        user_input: dict[str, Any],
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> dict[str, Any] | None:
+        """Return the options to store, or None with `errors` filled."""
+        options = dict(user_input)
+        for key in (CONF_CALL_HISTORY_INTERVAL, CONF_FAX_INTERVAL):
+            if key in options:
+                options[key] = int(options[key])
+        if CONF_FAX_FOLDER in options:
+            folder = Path(options[CONF_FAX_FOLDER].strip())
+            if options.get(CONF_ARCHIVE_FAXES) and (
+                not folder.is_absolute()
+                or not self.hass.config.is_allowed_path(str(folder))
+            ):
+                errors[CONF_FAX_FOLDER] = "folder_not_allowed"
+            options[CONF_FAX_FOLDER] = str(folder)
+        try:
+            options[CONF_PHONEBOOK] = parse_phonebook(
+                user_input.get(CONF_PHONEBOOK, "")
+            )
+        except PhonebookLineError as err:
+            errors[CONF_PHONEBOOK] = "invalid_phonebook"
+            placeholders["line"] = err.line
+        return None if errors else options
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show the options; saving reloads the entry."""
+        """Show the options; a webhook provider's form also shows the webhook URL."""
         entry = self.config_entry
         provider = Provider(entry.data[CONF_PROVIDER])
         if provider not in WEBHOOK_PROVIDERS:
             return await self.async_step_faxes(user_input)
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self._schema(
-                point_pbx=provider is Provider.BULUTSANTRALIM, recordings=True
-            ),
-            description_placeholders={
-                "webhook_url": await _async_shown_url(
-                    self.hass, entry.data[CONF_WEBHOOK_ID]
-                )
-            },
-        )
+        placeholders = {
+            "webhook_url": await _async_shown_url(
+                self.hass, entry.data[CONF_WEBHOOK_ID]
+            )
+        }
+        return self._async_options("init", provider, user_input, placeholders)
 
     async def async_step_faxes(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Options of a fax-only provider."""
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
+        provider = Provider(self.config_entry.data[CONF_PROVIDER])
+        return self._async_options("faxes", provider, user_input, {})
+
+    def _async_options(
+        self,
+        step_id: str,
+        provider: Provider,
+        user_input: dict[str, Any] | None,
+        placeholders: dict[str, str],
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        placeholders["line"] = ""
+        if user_input is not None and (
+            options := self._validated(user_input, errors, placeholders)
+        ):
+            return self.async_create_entry(data=options)
         return self.async_show_form(
-            step_id="faxes", data_schema=self._schema(point_pbx=False)
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                self._schema(provider), user_input or self._current()
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )

@@ -28,7 +28,12 @@ SIGNAL_FAXES_UPDATED: Final = (
     "santral_faxes_updated_{}"  # entry id: fax figures changed
 )
 CONF_ARCHIVE_FAXES: Final = "archive_faxes"
+CONF_FAX_FOLDER: Final = "fax_folder"
 CONF_DOWNLOAD_RECORDINGS: Final = "download_recordings"
+CONF_CALL_HISTORY_INTERVAL: Final = "call_history_interval"
+CONF_FAX_INTERVAL: Final = "fax_interval"
+CONF_NUMBER_FORMAT: Final = "number_format"
+CONF_PHONEBOOK: Final = "phonebook"
 SIGNAL_CALL: Final = "santral_call_{}"  # entry id: a call event was announced
 SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"  # entry id: counters changed
 SIGNAL_NEW_EXTENSION: Final = (
@@ -56,6 +61,10 @@ PROVIDER_PANELS: Final[dict[Provider, str]] = {
 
 # Call detail records: a poll every 5 minutes costs one request when nothing is new.
 CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)
+# What the options allow for the call and fax polls, in minutes. The providers publish no
+# limit for these lists; a minute apart stays polite, an hour keeps the events useful.
+MIN_POLL_MINUTES: Final = 1
+MAX_POLL_MINUTES: Final = 60
 # Calls are re-read this far back (past the talking timeout), so calls that end long after
 # they started are not lost.
 CALL_HISTORY_OVERLAP: Final = timedelta(hours=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -16,6 +17,8 @@ from .const import (
     ACCOUNT_UPDATE_INTERVALS,
     CALL_HISTORY_INTERVAL,
     CALL_HISTORY_OVERLAP,
+    CONF_CALL_HISTORY_INTERVAL,
+    CONF_FAX_INTERVAL,
     DOMAIN,
     EXTENSIONS_INTERVAL,
     FAX_HISTORY_INTERVAL,
@@ -52,6 +55,14 @@ class SantralData:
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]
+
+
+def poll_interval(
+    entry: SantralConfigEntry, option: str, default: timedelta
+) -> timedelta:
+    """Return the poll interval the entry's options set, or the default."""
+    minutes = entry.options.get(option)
+    return timedelta(minutes=minutes) if minutes else default
 
 
 async def call_provider[T](call: Callable[[], Awaitable[T]]) -> T:
@@ -138,7 +149,9 @@ class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} call history {entry.title}",
-            update_interval=CALL_HISTORY_INTERVAL,
+            update_interval=poll_interval(
+                entry, CONF_CALL_HISTORY_INTERVAL, CALL_HISTORY_INTERVAL
+            ),
         )
         self.client = client
         self.tracker = tracker
@@ -178,7 +191,9 @@ class SantralFaxCoordinator(DataUpdateCoordinator[int]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} faxes {entry.title}",
-            update_interval=FAX_HISTORY_INTERVAL,
+            update_interval=poll_interval(
+                entry, CONF_FAX_INTERVAL, FAX_HISTORY_INTERVAL
+            ),
         )
         self.client = client
         self.tracker = tracker

@@ -58,9 +58,14 @@ class LoggedFax:
 
 
 def archive_root(hass: HomeAssistant) -> Path:
-    """Return the folder faxes are archived in: `santral/faxes` in Home Assistant's media."""
+    """Return where Santral keeps faxes: `santral/faxes` in Home Assistant's media."""
     media = hass.config.media_dirs.get("local") or hass.config.path("media")
     return Path(media) / "santral" / "faxes"
+
+
+def default_archive(hass: HomeAssistant, entry_id: str) -> Path:
+    """Return the folder an entry's faxes are archived in unless the options name another."""
+    return archive_root(hass) / entry_id
 
 
 def _safe(text: str) -> str:
@@ -77,9 +82,12 @@ class FaxTracker(StoredTracker):
         provider: Provider,
         client: FaxClient,
         *,
-        archive: bool,
+        archive: Path | None,
     ) -> None:
-        """Prepare the store; nothing is read until `async_load`."""
+        """Prepare the store; nothing is read until `async_load`.
+
+        Received faxes are saved under `archive` (by month), or not at all when it is None.
+        """
         super().__init__(hass, entry_id, "faxes")
         self.provider = provider
         self.client = client
@@ -203,11 +211,13 @@ class FaxTracker(StoredTracker):
 
     async def _async_archive(self, record: FaxRecord) -> str | bool:
         """Save a received fax; return its path, True when not archiving, False to retry."""
-        if not self.archive:
+        if (archive := self.archive) is None:
             return True
         try:
             document = await self.client.async_download_fax(record.fax_id)
-            path = await self.hass.async_add_executor_job(self._write, record, document)
+            path = await self.hass.async_add_executor_job(
+                self._write, archive, record, document
+            )
         except (SantralError, OSError) as err:
             attempts = self.attempts.get(record.fax_id, 0) + 1
             self.attempts[record.fax_id] = attempts
@@ -229,10 +239,10 @@ class FaxTracker(StoredTracker):
         self.attempts.pop(record.fax_id, None)
         return str(path)
 
-    def _write(self, record: FaxRecord, document: Document) -> Path:
-        """Write the document under <archive>/<entry>/<YYYY-MM>/ (runs in the executor)."""
+    def _write(self, archive: Path, record: FaxRecord, document: Document) -> Path:
+        """Write the document under <archive>/<YYYY-MM>/ (runs in the executor)."""
         created = dt_util.as_local(record.created or dt_util.utcnow())
-        folder = archive_root(self.hass) / self.entry_id / created.strftime("%Y-%m")
+        folder = archive / created.strftime("%Y-%m")
         if not self.hass.config.is_allowed_path(str(folder)):
             raise OSError(f"{folder} is not an allowed directory")
         folder.mkdir(parents=True, exist_ok=True)
@@ -269,6 +279,7 @@ class FaxTracker(StoredTracker):
             "fax_id": record.fax_id,
             "direction": record.direction.value,
             "remote": record.remote,
+            "remote_name": self.phonebook.name(record.remote),
             "local": record.local,
             "pages": record.pages,
             "created": record.created.isoformat() if record.created else None,

@@ -87,23 +87,34 @@ class SantralTrackerSensorEntityDescription[T](SensorEntityDescription):
 
 def _last_caller(tracker: CallTracker) -> dict[str, Any]:
     caller = tracker.data.last_caller or {}
-    return {"time": caller.get("time"), "call_id": caller.get("call_id")}
+    return {
+        "number": caller.get("number"),
+        "name": tracker.phonebook.name(caller.get("number")),
+        "time": caller.get("time"),
+        "call_id": caller.get("call_id"),
+    }
 
 
 def _last_missed(tracker: CallTracker) -> dict[str, Any]:
     call = tracker.last_call("missed")
-    return (
-        {"time": call.time, "call_id": call.call_id, "callee": call.callee}
-        if call
-        else {}
-    )
+    if call is None:
+        return {}
+    return {
+        "number": call.caller,
+        "name": tracker.phonebook.name(call.caller),
+        "time": call.time,
+        "call_id": call.call_id,
+        "callee": call.callee,
+    }
 
 
 CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
     SantralTrackerSensorEntityDescription[CallTracker](
         key="last_caller",
         translation_key="last_caller",
-        value_fn=lambda tracker: (tracker.data.last_caller or {}).get("number"),
+        value_fn=lambda tracker: tracker.phonebook.display(
+            (tracker.data.last_caller or {}).get("number")
+        ),
         attributes_fn=_last_caller,
     ),
     SantralTrackerSensorEntityDescription[CallTracker](
@@ -122,7 +133,9 @@ CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
         key="last_missed_caller",
         translation_key="last_missed_caller",
         value_fn=lambda tracker: (
-            call.caller if (call := tracker.last_call("missed")) else None
+            tracker.phonebook.display(call.caller)
+            if (call := tracker.last_call("missed"))
+            else None
         ),
         attributes_fn=_last_missed,
     ),
@@ -134,6 +147,8 @@ def _last_received(tracker: FaxTracker) -> dict[str, Any]:
     if fax is None:
         return {}
     return {
+        "number": fax.remote,
+        "name": tracker.phonebook.name(fax.remote),
         "time": fax.time,
         "pages": fax.pages,
         "file": fax.file,
@@ -143,7 +158,14 @@ def _last_received(tracker: FaxTracker) -> dict[str, Any]:
 
 def _last_outgoing(tracker: FaxTracker) -> dict[str, Any]:
     fax = tracker.last("sent", "failed", direction=FaxDirection.OUTBOUND)
-    return {"remote": fax.remote, "time": fax.time, "fax_id": fax.fax_id} if fax else {}
+    if fax is None:
+        return {}
+    return {
+        "remote": fax.remote,
+        "name": tracker.phonebook.name(fax.remote),
+        "time": fax.time,
+        "fax_id": fax.fax_id,
+    }
 
 
 FAX_SENSORS: tuple[SantralTrackerSensorEntityDescription[FaxTracker], ...] = (
@@ -157,7 +179,9 @@ FAX_SENSORS: tuple[SantralTrackerSensorEntityDescription[FaxTracker], ...] = (
         key="last_received_fax",
         translation_key="last_received_fax",
         value_fn=lambda tracker: (
-            fax.remote if (fax := tracker.last("received")) else None
+            tracker.phonebook.display(fax.remote)
+            if (fax := tracker.last("received"))
+            else None
         ),
         attributes_fn=_last_received,
     ),
@@ -382,6 +406,7 @@ class SantralExtensionSensor(SantralEntity, SensorEntity):
             "call_id": status.call_id,
             "direction": status.direction.value if status.direction else None,
             "other_party": status.other_party,
+            "other_party_name": self._tracker.phonebook.name(status.other_party),
             "since": status.since.isoformat() if status.since else None,
         }
 

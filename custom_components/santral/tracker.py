@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
+from .phonebook import PhoneBook
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 1.0
@@ -25,6 +26,8 @@ class StoredTracker(ABC):
         """Keep the store `santral.<entry id>.<name>` (private: it holds phone numbers)."""
         self.hass = hass
         self.entry_id = entry_id
+        # Names for the numbers this tracker announces, from the entry's options.
+        self.phonebook = PhoneBook()
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True
         )

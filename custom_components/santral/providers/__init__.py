@@ -42,7 +42,7 @@ from .models import (
     Provider,
     RecordingLink,
 )
-from .phone import normalize_number, to_provider_number
+from .phone import NumberFormat, format_number, normalize_number, to_provider_number
 from .telsam import TELSAM_BASE_URL, TelsamClient, TelsamToken
 from .webhooks import (
     is_bulutfon_fax_notice,
@@ -93,6 +93,8 @@ __all__ = [
     "TelsamClient",
     "TelsamToken",
     "is_bulutfon_fax_notice",
+    "NumberFormat",
+    "format_number",
     "normalize_number",
     "parse_bulutfon_webhook",
     "parse_bulutsantralim_webhook",

@@ -7,6 +7,8 @@ E.164 (`+905321234567`); short numbers (extensions, groups, menus) stay as they 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 TURKEY_COUNTRY_CODE = "90"
 NATIONAL_NUMBER_LENGTH = 10
 MAX_SHORT_NUMBER_LENGTH = 6
@@ -47,3 +49,30 @@ def to_provider_number(value: str) -> str:
     if normalized.startswith("+"):
         return f"00{normalized[1:]}"
     return normalized
+
+
+class NumberFormat(StrEnum):
+    """How a normalized number is shown to a person."""
+
+    E164 = "e164"  # +905321234567
+    INTERNATIONAL = "international"  # +90 532 123 45 67
+    NATIONAL = "national"  # 0532 123 45 67
+
+
+def format_number(number: str, style: NumberFormat) -> str:
+    """Return a normalized number in `style`; numbers abroad and short numbers stay as they are.
+
+    Turkish numbers are grouped the way they are written in Turkey: 3-3-2-2.
+    """
+    national = number.removeprefix(f"+{TURKEY_COUNTRY_CODE}")
+    if (
+        style is NumberFormat.E164
+        or national == number
+        or len(national) != NATIONAL_NUMBER_LENGTH
+        or not national.isdigit()
+    ):
+        return number
+    grouped = f"{national[:3]} {national[3:6]} {national[6:8]} {national[8:]}"
+    if style is NumberFormat.NATIONAL:
+        return f"0{grouped}"
+    return f"+{TURKEY_COUNTRY_CODE} {grouped}"
