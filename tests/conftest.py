@@ -21,6 +21,8 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import section
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 import voluptuous as vol
 
 from custom_components.santral.const import (
@@ -52,6 +54,12 @@ TITLES = {
 
 # States of the simulators a test started, for the log guard to read after they stop.
 _SIMULATOR_STATES: list[SimulatorState] = []
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Use Home Assistant's snapshot format and folder (`snapshots/`) on every version."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

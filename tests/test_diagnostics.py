@@ -14,7 +14,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
+from custom_components.santral.const import CONF_NUMBER_FORMAT, CONF_PHONEBOOK
 from simulator import Simulator
 
 from .conftest import WEBHOOK_IDS, setup
@@ -66,3 +69,42 @@ async def test_diagnostics_redacted(
         assert diagnostics["calls"]["missed_today"] == 1
     if provider == "bulutfon":
         assert diagnostics["account"]["balance"] == "300.06"
+
+
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    media: Path,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The whole document, after a missed call and a fax, with a phonebook in the options."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = make_entry("bulutsantralim")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry,
+        options={
+            CONF_PHONEBOOK: {"+905321112233": "Ayşe"},
+            CONF_NUMBER_FORMAT: "national",
+        },
+    )
+    await setup(hass, entry)
+    client = await hass_client()
+    simulator.set_crm_integration(
+        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    )
+    await simulator.place_call(
+        "bulutsantralim", caller="905321112233", outcome="missed"
+    )
+    await simulator.receive_fax("bulutsantralim", sender="905321112233")
+    await entry.runtime_data.fax_history.async_refresh()
+    await hass.async_block_till_done()
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert "Ayşe" not in json.dumps(diagnostics)
+    assert diagnostics["entry"]["data"].pop("base_url") == simulator.url(
+        "bulutsantralim"
+    )
+    assert diagnostics == snapshot(exclude=props("watermark"))

@@ -21,6 +21,7 @@ from homeassistant.core import HomeAssistant
 from .const import (
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
+    CONF_PHONEBOOK,
     CONF_WEBHOOK_PASSWORD,
     CONF_WEBHOOK_USERNAME,
 )
@@ -37,6 +38,7 @@ TO_REDACT = {
     CONF_WEBHOOK_ID,
     CONF_WEBHOOK_USERNAME,
     CONF_WEBHOOK_PASSWORD,
+    CONF_PHONEBOOK,
     "title",
     "unique_id",
 }
@@ -107,7 +109,7 @@ async def async_get_config_entry_diagnostics(
             "announced": len(faxes.announced),
             "pending": len(faxes.pending),
             "awaiting_archive": len(faxes.attempts),
-            "archive": faxes.archive,
+            "archive": faxes.archive is not None,
             "watermark": faxes.watermark.isoformat() if faxes.watermark else None,
         }
     return diagnostics
