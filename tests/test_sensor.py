@@ -1,20 +1,25 @@
-"""Account sensors."""
+"""Account sensors, and how sensors follow a provider that fails."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_UNIT_OF_MEASUREMENT,
+    STATE_UNAVAILABLE,
     EntityCategory,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from simulator import Simulator
+from simulator import Fault, FaultKind, Simulator
+
+from .conftest import setup
 
 PREFIX = "sensor.bulutfon_santral_bulutfon_net"
 
@@ -71,3 +76,37 @@ async def test_providers_without_account_data_have_no_account_sensors(
             )
         }
         assert not keys & {"balance", "pbx_state", "package"}
+
+
+async def test_unavailable_while_the_provider_fails(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sensors go unavailable with their poll; the failure and the return log once each."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    account = entry.runtime_data.account
+    history = entry.runtime_data.call_history
+    assert history is not None
+    simulator.inject("bulutfon", "me", Fault(FaultKind.SERVER_ERROR, times=2))
+    simulator.inject("bulutfon", "cdrs", Fault(FaultKind.SERVER_ERROR, times=2))
+    for _ in range(2):
+        await account.async_refresh()
+        await history.async_refresh()
+        await hass.async_block_till_done()
+        assert hass.states.get(f"{PREFIX}_balance").state == STATE_UNAVAILABLE
+        assert hass.states.get(f"{PREFIX}_calls_today").state == STATE_UNAVAILABLE
+        assert hass.states.get(f"{PREFIX}_extension_1001").state == "idle"
+
+    await account.async_refresh()
+    await history.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(f"{PREFIX}_balance").state == "300.06"
+    assert hass.states.get(f"{PREFIX}_calls_today").state == "0"
+
+    santral = [r for r in caplog.records if r.name == "custom_components.santral"]
+    failed = [r for r in santral if r.levelno >= logging.WARNING]
+    recovered = [r for r in santral if "recovered" in r.getMessage()]
+    assert len(failed) == 2  # the account poll and the call history poll, once each
+    assert len(recovered) == 2

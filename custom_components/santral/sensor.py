@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .calls import CallTracker, ExtensionCallState
 from .const import (
@@ -219,12 +220,24 @@ async def async_setup_entry(
     )
     if (faxes := entry.runtime_data.faxes) is not None:
         async_add_entities(
-            SantralTrackerSensor(entry, faxes, SIGNAL_FAXES_UPDATED, description)
+            SantralTrackerSensor(
+                entry,
+                faxes,
+                SIGNAL_FAXES_UPDATED,
+                entry.runtime_data.fax_history,
+                description,
+            )
             for description in FAX_SENSORS
         )
     if (tracker := entry.runtime_data.calls) is not None:
         async_add_entities(
-            SantralTrackerSensor(entry, tracker, SIGNAL_CALLS_UPDATED, description)
+            SantralTrackerSensor(
+                entry,
+                tracker,
+                SIGNAL_CALLS_UPDATED,
+                entry.runtime_data.call_history,
+                description,
+            )
             for description in CALL_SENSORS
         )
     _add_extension_sensors(hass, entry, async_add_entities)
@@ -319,7 +332,11 @@ def _add_extension_sensors(
 
 
 class SantralTrackerSensor[T](SantralEntity, SensorEntity):
-    """A call or fax figure of the account, updated as the tracker signals and at midnight."""
+    """A call or fax figure of the account, updated as the tracker signals and at midnight.
+
+    It is unavailable while the history poll that completes it fails: the figure may then
+    miss what only the poll would have brought.
+    """
 
     entity_description: SantralTrackerSensorEntityDescription[T]
 
@@ -328,13 +345,15 @@ class SantralTrackerSensor[T](SantralEntity, SensorEntity):
         entry: SantralConfigEntry,
         tracker: T,
         signal: str,
+        history: DataUpdateCoordinator[int] | None,
         description: SantralTrackerSensorEntityDescription[T],
     ) -> None:
-        """Attach to the account device and follow the tracker's `signal`."""
+        """Attach to the account device; follow the tracker's `signal` and the poll."""
         super().__init__(entry, description.key)
         self.entity_description = description
         self._tracker = tracker
         self._signal = signal.format(entry.entry_id)
+        self._history = history
 
     async def async_added_to_hass(self) -> None:
         """Follow the tracker, and start a new day at local midnight."""
@@ -342,6 +361,10 @@ class SantralTrackerSensor[T](SantralEntity, SensorEntity):
         self.async_on_remove(
             async_dispatcher_connect(self.hass, self._signal, self.async_write_ha_state)
         )
+        if self._history is not None:
+            self.async_on_remove(
+                self._history.async_add_listener(self.async_write_ha_state)
+            )
         self.async_on_remove(
             async_track_time_change(
                 self.hass, self._new_day, hour=0, minute=0, second=0
@@ -351,6 +374,11 @@ class SantralTrackerSensor[T](SantralEntity, SensorEntity):
     @callback
     def _new_day(self, _now: datetime) -> None:
         self.async_write_ha_state()
+
+    @property
+    def available(self) -> bool:
+        """Return whether the last history poll succeeded."""
+        return self._history is None or self._history.last_update_success
 
     @property
     def native_value(self) -> str | int | None:
