@@ -190,7 +190,7 @@ async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
     if hass.config_entries.async_get_entry(entry.entry_id) is None:
         entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 

@@ -15,7 +15,10 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.santral import async_remove_config_entry_device
 from custom_components.santral.const import (
@@ -77,7 +80,7 @@ async def test_extensions_come_and_go(
     entity_registry: er.EntityRegistry,
     provider: str,
 ) -> None:
-    """A new extension gets its device at once; a removed one loses device and entities."""
+    """A new extension gets its device at once; one missing from two reads in a row goes."""
     entry = await setup(hass, make_entry(KINDS[provider]))
     assert sorted(extension_devices(hass, entry)) == [
         str(number) for number in range(1001, 1011)
@@ -86,7 +89,10 @@ async def test_extensions_come_and_go(
 
     simulator.set_extensions(provider, [1001, 1003, 1011])
     await refresh_list(hass, entry, freezer)
+    assert hass.states.get(f"{PREFIX[provider]}_extension_1011").state == "idle"
+    assert len(extension_devices(hass, entry)) == 11  # one read is not proof
 
+    await refresh_list(hass, entry, freezer)
     assert sorted(extension_devices(hass, entry)) == ["1001", "1003", "1011"]
     assert hass.states.get(f"{PREFIX[provider]}_extension_1011").state == "idle"
     assert hass.states.get(f"{PREFIX[provider]}_extension_1002") is None
@@ -96,6 +102,20 @@ async def test_extensions_come_and_go(
     simulator.set_extensions(provider, [1001, 1002, 1003, 1011])
     await refresh_list(hass, entry, freezer)
     assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
+
+
+async def test_empty_list_removes_nothing(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An empty list is not believed, however often it comes."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    simulator.set_extensions("bulutfon", [])
+    for _ in range(3):
+        await refresh_list(hass, entry, freezer)
+    assert len(extension_devices(hass, entry)) == 10
 
 
 async def test_list_is_read_on_its_timer(
@@ -214,26 +234,68 @@ async def test_manual_device_removal(
     make_entry: Callable[[str], MockConfigEntry],
     freezer: FrozenDateTimeFactory,
     hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """Only an extension the PBX does not list may be deleted by hand; never the account."""
+    """Only an extension the PBX does not list may be deleted by hand; never the account.
+
+    A deleted extension comes back with its sensors when the PBX lists it again.
+    """
     await async_setup_component(hass, "webhook", {})
+    await async_setup_component(hass, "websocket_api", {})
+    await async_setup_component(hass, "config", {})
     client = await hass_client_no_auth()
-    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
+    ws = await hass_ws_client(hass)
+    simulator.set_extensions("bulutsantralim", [1002, 1003])
     entry = await setup(hass, make_entry("bulutsantralim"))
     assert await post_santralim_form(client, ringing("1001")) == 200
     await hass.async_block_till_done()
+    devices = extension_devices(hass, entry)
+    assert "1001" not in devices  # listed extensions only
+
+    async def remove(device_id: str) -> bool:
+        await ws.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": entry.entry_id,
+                "device_id": device_id,
+            }
+        )
+        response = await ws.receive_json()
+        return bool(response["success"])
+
     (account,) = (
         device
         for device in dr.async_entries_for_config_entry(device_registry, entry.entry_id)
         if device.identifiers == {(DOMAIN, entry.entry_id)}
     )
-    stale: Any = device_registry.async_get(extension_devices(hass, entry)["1001"])
+    assert not await remove(account.id)
+    assert not await remove(devices["1002"])
 
-    assert not await async_remove_config_entry_device(hass, entry, account)
-    assert await async_remove_config_entry_device(hass, entry, stale)
-    assert "1001" not in entry.runtime_data.calls.extensions
-
+    simulator.inject("bulutsantralim", "user_statuses", Fault(FaultKind.SERVER_ERROR))
     await refresh_list(hass, entry, freezer)
-    listed: Any = device_registry.async_get(extension_devices(hass, entry)["1002"])
-    assert not await async_remove_config_entry_device(hass, entry, listed)
+    assert not await remove(devices["1002"])  # the last good list still has it
+
+    simulator.set_extensions("bulutsantralim", [1003])
+    await refresh_list(hass, entry, freezer)
+    assert await remove(devices["1002"])
+    assert "1002" not in extension_devices(hass, entry)
+    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_1002") is None
+
+    simulator.set_extensions("bulutsantralim", [1002, 1003])
+    await refresh_list(hass, entry, freezer)
+    assert "1002" in extension_devices(hass, entry)
+    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_1002").state == "idle"
+
+
+async def test_device_removal_while_unloaded(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """An entry that is not loaded knows no list: its extension devices may be deleted."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    device: Any = device_registry.async_get(extension_devices(hass, entry)["1001"])
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert await async_remove_config_entry_device(hass, entry, device)

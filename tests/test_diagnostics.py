@@ -103,7 +103,7 @@ async def test_diagnostics_snapshot(
     await hass.async_block_till_done()
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
-    assert "Ayşe" not in json.dumps(diagnostics)
+    assert "Ayşe" not in json.dumps(diagnostics, ensure_ascii=False)
     assert diagnostics["entry"]["data"].pop("base_url") == simulator.url(
         "bulutsantralim"
     )

@@ -52,7 +52,10 @@ async def test_reconfigure(
     make_entry: Callable[[str], MockConfigEntry],
     kind: str,
 ) -> None:
-    """The form shows no secret, rejects bad input, then updates and reloads the same entry."""
+    """A wrong API address is put right: same entry, same entities, same webhook.
+
+    The form shows no secret and refuses bad input first.
+    """
     entry = await setup(hass, make_entry(kind))
     registry = er.async_get(hass)
     entities = {
@@ -60,6 +63,12 @@ async def test_reconfigure(
         for item in er.async_entries_for_config_entry(registry, entry.entry_id)
     }
     assert entities
+    good = dict(entry.data)
+    hass.config_entries.async_update_entry(
+        entry, data={**good, CONF_BASE_URL: "http://127.0.0.1:9/kapali"}
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
     before = dict(entry.data)
 
     result = await entry.start_reconfigure_flow(hass)
@@ -81,16 +90,16 @@ async def test_reconfigure(
     )
     assert result["errors"] == {SECTION_ADVANCED: "invalid_url"}
 
-    new_url = simulator.url(before[CONF_PROVIDER]) + "/"
+    new_url = simulator.url(before[CONF_PROVIDER])
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], reconfigure_input(simulator, kind, base_url=f" {new_url} ")
+        result["flow_id"], reconfigure_input(simulator, kind, base_url=f" {new_url}/ ")
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.data == before
+    assert entry.data == good
     assert entry.data.get(CONF_WEBHOOK_ID) == before.get(CONF_WEBHOOK_ID)
     assert {
         item.entity_id
@@ -158,9 +167,17 @@ async def test_reconfigure_webhook_credentials(
     assert entry.data[CONF_WEBHOOK_PASSWORD] == "gizli"
 
     result = await entry.start_reconfigure_flow(hass)
-    assert suggested(result["data_schema"])[SECTION_WEBHOOK] == {
-        CONF_WEBHOOK_USERNAME: "kanca"
-    }
+    shown = suggested(result["data_schema"])
+    assert shown[SECTION_WEBHOOK] == {CONF_WEBHOOK_USERNAME: "kanca"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        reconfigure_input(simulator, "bulutfon_token", webhook=shown[SECTION_WEBHOOK]),
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.data[CONF_WEBHOOK_PASSWORD] == "gizli"  # left empty, kept
+
+    result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], reconfigure_input(simulator, "bulutfon_token")
     )

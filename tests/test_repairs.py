@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Generator
+from enum import Enum
 import sys
 from types import ModuleType
 from unittest.mock import AsyncMock, Mock, patch
@@ -28,6 +30,13 @@ class CloudNotAvailable(Exception):
     """Stands for Home Assistant Cloud's own error when it is not connected."""
 
 
+class CloudConnectionState(Enum):
+    """Stands for Home Assistant Cloud's connection states."""
+
+    CLOUD_CONNECTED = "cloud_connected"
+    CLOUD_DISCONNECTED = "cloud_disconnected"
+
+
 @pytest.fixture
 def cloud(hass: HomeAssistant) -> Generator[ModuleType]:
     """Stand in for a signed-in Home Assistant Cloud that makes cloudhooks.
@@ -39,6 +48,16 @@ def cloud(hass: HomeAssistant) -> Generator[ModuleType]:
     module.CloudNotAvailable = CloudNotAvailable  # type: ignore[attr-defined]
     module.async_active_subscription = Mock(return_value=True)  # type: ignore[attr-defined]
     module.async_is_logged_in = Mock(return_value=True)  # type: ignore[attr-defined]
+    module.async_is_connected = Mock(return_value=True)  # type: ignore[attr-defined]
+    module.listeners = []  # type: ignore[attr-defined]
+
+    def _listen(
+        hass: HomeAssistant, target: Callable[[CloudConnectionState], None]
+    ) -> Callable[[], None]:
+        module.listeners.append(target)  # type: ignore[attr-defined]
+        return lambda: module.listeners.remove(target)  # type: ignore[attr-defined]
+
+    module.async_listen_connection_change = _listen  # type: ignore[attr-defined]
     module.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK)  # type: ignore[attr-defined]
     module.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
     hass.config.components.add("cloud")
@@ -79,7 +98,7 @@ async def test_issue_raised_then_cleared(
 
     base = str(client.make_url("/")).rstrip("/")
     await hass.config.async_update(external_url=base)  # as Settings > Network does
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert issues(hass) == []
     if provider == "bulutsantralim":
         assert simulator.state.bulutsantralim.crm.notification_url == (
@@ -168,8 +187,90 @@ async def test_signed_out_cloud_is_not_asked(
     """Without a subscription there is no cloudhook to make or to delete."""
     cloud.async_active_subscription.return_value = False
     cloud.async_is_logged_in.return_value = False
+    cloud.async_is_connected.return_value = False
     entry = await setup(hass, make_entry("bulutfon_token"))
     assert len(issues(hass)) == 1
     await hass.config_entries.async_remove(entry.entry_id)
     cloud.async_get_or_create_cloudhook.assert_not_awaited()
     cloud.async_delete_cloudhook.assert_not_awaited()
+
+
+async def test_cloud_still_connecting(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+    cloud: ModuleType,
+) -> None:
+    """At start-up the cloud connects late: nothing is decided until it does.
+
+    No issue is raised and the PBX is not pointed at the external URL meanwhile; once
+    connected, the cloudhook is used.
+    """
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    relay = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    await async_process_ha_core_config(hass, {"external_url": "http://127.0.0.1:9"})
+    cloud.async_is_connected.return_value = False
+    cloud.async_get_or_create_cloudhook.return_value = relay
+    entry = make_entry("bulutsantralim")
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_SET_NOTIFICATION_URL: True}
+    )
+    await setup(hass, entry)
+    assert issues(hass) == []
+    assert simulator.count("bulutsantralim", "crm_integrations") == 0
+
+    cloud.async_is_connected.return_value = True
+    for listener in list(cloud.listeners):
+        listener(CloudConnectionState.CLOUD_CONNECTED)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.state.bulutsantralim.crm.notification_url == relay
+    assert issues(hass) == []
+
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert cloud.listeners == []
+
+
+@pytest.mark.parametrize("error", [TimeoutError, ValueError("Cloud is not connected")])
+async def test_cloud_errors_fall_back(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    cloud: ModuleType,
+    error: Exception,
+) -> None:
+    """Whatever the cloud raises, the external URL serves; the options still open."""
+    cloud.async_get_or_create_cloudhook.side_effect = error
+    await async_process_ha_core_config(hass, {"external_url": "https://ev.example.com"})
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    assert issues(hass) == []
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["description_placeholders"]["webhook_url"].startswith(
+        "https://ev.example.com/api/webhook/"
+    )
+
+
+async def test_unload_during_check_leaves_no_issue(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    cloud: ModuleType,
+) -> None:
+    """A check still waiting for the cloud when the entry goes raises nothing after it."""
+    release = asyncio.Event()
+
+    async def _slow_cloudhook(hass: HomeAssistant, webhook_id: str) -> str:
+        await release.wait()
+        raise CloudNotAvailable
+
+    cloud.async_get_or_create_cloudhook.side_effect = _slow_cloudhook
+    entry = make_entry("bulutfon_token")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+    release.set()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert issues(hass) == []

@@ -10,6 +10,7 @@ from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_UNIT_OF_MEASUREMENT,
     STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
     EntityCategory,
 )
 from homeassistant.core import HomeAssistant
@@ -98,6 +99,7 @@ async def test_unavailable_while_the_provider_fails(
         assert hass.states.get(f"{PREFIX}_balance").state == STATE_UNAVAILABLE
         assert hass.states.get(f"{PREFIX}_calls_today").state == STATE_UNAVAILABLE
         assert hass.states.get(f"{PREFIX}_extension_1001").state == "idle"
+        assert hass.states.get(f"{PREFIX}_last_caller").state == STATE_UNKNOWN
 
     await account.async_refresh()
     await history.async_refresh()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
     entity_registry as er,
+    issue_registry as ir,
 )
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
@@ -33,7 +35,7 @@ from .coordinator import (
     SantralExtensionsCoordinator,
     SantralFaxCoordinator,
 )
-from .devices import async_remove_stale_extensions, extension_number
+from .devices import StaleExtensionPruner, async_forget_extension, extension_number
 from .entity import account_device_info
 from .faxes import FaxTracker, default_archive
 from .phonebook import PhoneBook
@@ -47,7 +49,7 @@ from .providers import (
     FaxSource,
     SantralError,
 )
-from .reachability import async_delete_cloudhook, async_track_reachability
+from .reachability import async_delete_cloudhook, async_track_reachability, issue_id
 from .recordings import async_keep_recording
 from .services import async_setup_services
 from .webhook import async_register_webhook, handler_for
@@ -130,10 +132,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         data.extensions = extensions
         await extensions.async_refresh()
 
+        pruner = StaleExtensionPruner(hass, entry)
+
         @callback
         def _remove_stale() -> None:
             if extensions.last_update_success:
-                async_remove_stale_extensions(hass, entry, extensions.data)
+                pruner.async_prune(extensions.data)
 
         _remove_stale()
         entry.async_on_unload(extensions.async_add_listener(_remove_stale))
@@ -186,16 +190,20 @@ def _presence_enabled(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SantralConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Let a person delete an extension device the PBX no longer lists; never the account."""
+    """Let a person delete an extension device the PBX does not list; never the account.
+
+    The list is the last one read successfully; an entry that is not loaded has none.
+    """
     number = extension_number(entry, device)
     if number is None:
         return False
-    extensions = entry.runtime_data.extensions
-    listed = extensions.data if extensions and extensions.last_update_success else {}
-    if number in listed:
+    if entry.state is ConfigEntryState.LOADED and (
+        (extensions := entry.runtime_data.extensions) is not None
+        and extensions.data is not None
+        and number in extensions.data
+    ):
         return False
-    if (calls := entry.runtime_data.calls) is not None:
-        calls.async_forget_extension(number)
+    async_forget_extension(hass, entry, number)
     return True
 
 
@@ -217,7 +225,7 @@ async def _async_point_pbx_here(
         LOGGER.warning(
             "Could not set the PBX notification URL of %s: %s",
             entry.title,
-            str(err).replace(webhook_id, "**REDACTED**"),
+            str(err).replace(url, "**REDACTED**").replace(webhook_id, "**REDACTED**"),
         )
     else:
         LOGGER.info(
@@ -239,6 +247,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
     """Delete what Santral stored for the entry: call and fax history hold phone numbers."""
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry)
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
     for name in ("calls", "faxes"):
         await Store[dict[str, Any]](
             hass, 1, f"{DOMAIN}.{entry.entry_id}.{name}"

@@ -389,6 +389,13 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None and (
             data := _entry_data(step_id, user_input, errors)
         ):
+            if (
+                CONF_WEBHOOK_USERNAME in data
+                and data[CONF_WEBHOOK_USERNAME] == entry.data.get(CONF_WEBHOOK_USERNAME)
+                and not data[CONF_WEBHOOK_PASSWORD]
+            ):
+                # The form never shows the stored password; left empty, it stays.
+                data[CONF_WEBHOOK_PASSWORD] = entry.data.get(CONF_WEBHOOK_PASSWORD, "")
             account = await self._async_validate(data, errors, placeholders)
             if account is not None:
                 await self.async_set_unique_id(

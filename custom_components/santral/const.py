@@ -39,6 +39,9 @@ SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"  # entry id: counters c
 SIGNAL_NEW_EXTENSION: Final = (
     "santral_new_extension_{}"  # entry id: an extension appeared
 )
+SIGNAL_EXTENSION_REMOVED: Final = (
+    "santral_extension_removed_{}"  # entry id: an extension's device went
+)
 SIGNAL_EXTENSION: Final = (
     "santral_extension_{}_{}"  # entry id, extension: state changed
 )

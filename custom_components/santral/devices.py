@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, SIGNAL_EXTENSION_REMOVED
 from .coordinator import SantralConfigEntry
 from .entity import extension_identifier
 
@@ -22,29 +24,54 @@ def extension_number(entry: SantralConfigEntry, device: dr.DeviceEntry) -> str |
 
 
 @callback
-def async_remove_stale_extensions(
-    hass: HomeAssistant, entry: SantralConfigEntry, listed: Iterable[str]
-) -> list[str]:
-    """Remove the devices (and so the entities) of extensions the PBX no longer lists.
+def async_forget_extension(
+    hass: HomeAssistant, entry: SantralConfigEntry, number: str
+) -> None:
+    """Forget an extension whose device goes: its stored call state and its sensors.
 
-    Their call state is forgotten too, so that they do not come back after a restart.
-    Return the numbers removed.
+    Its sensors can then be made again if the PBX lists it again.
     """
-    registry = dr.async_get(hass)
-    keep = set(listed)
-    removed = []
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        number = extension_number(entry, device)
-        if number is None or number in keep:
-            continue
-        registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
-        if (calls := entry.runtime_data.calls) is not None:
-            calls.async_forget_extension(number)
-        removed.append(number)
-    if removed:
-        LOGGER.info(
-            "%s no longer lists extension(s) %s; removed",
-            entry.title,
-            ", ".join(removed),
-        )
-    return removed
+    if entry.state is ConfigEntryState.LOADED and (calls := entry.runtime_data.calls):
+        calls.async_forget_extension(number)
+    async_dispatcher_send(hass, SIGNAL_EXTENSION_REMOVED.format(entry.entry_id), number)
+
+
+class StaleExtensionPruner:
+    """Removes the devices of extensions the PBX no longer lists, once it is sure.
+
+    An extension goes only when two successful reads in a row miss it, and an empty list is
+    never believed: one odd answer must not delete devices a person has named and placed.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry: SantralConfigEntry) -> None:
+        """Prune the extension devices of `entry`."""
+        self._hass = hass
+        self._entry = entry
+        self._missing: set[str] = set()
+
+    @callback
+    def async_prune(self, listed: Collection[str]) -> list[str]:
+        """Take one successful read of the list; return the numbers whose device went."""
+        if not listed:
+            return []
+        registry = dr.async_get(self._hass)
+        unlisted = {
+            number: device
+            for device in dr.async_entries_for_config_entry(
+                registry, self._entry.entry_id
+            )
+            if (number := extension_number(self._entry, device)) is not None
+            and number not in listed
+        }
+        removed = sorted(number for number in unlisted if number in self._missing)
+        self._missing = set(unlisted) - set(removed)
+        for number in removed:
+            async_forget_extension(self._hass, self._entry, number)
+            registry.async_remove_device(unlisted[number].id)
+        if removed:
+            LOGGER.info(
+                "%s no longer lists extension(s) %s; removed",
+                self._entry.title,
+                ", ".join(removed),
+            )
+        return removed

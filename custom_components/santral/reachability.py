@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import ModuleType
+from typing import Any
 
 from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, LOGGER
@@ -35,11 +36,26 @@ async def async_public_webhook_url(hass: HomeAssistant, webhook_id: str) -> str 
     if (cloud := _cloud(hass)) is not None and cloud.async_active_subscription(hass):
         try:
             url: str = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
-        except cloud.CloudNotAvailable:
-            LOGGER.debug("Home Assistant Cloud is not connected; no cloudhook")
+        except Exception as err:  # noqa: BLE001 - any cloud failure leaves the external URL
+            LOGGER.debug(
+                "No cloudhook from Home Assistant Cloud (%s)", type(err).__name__
+            )
         else:
             return url
     return webhook_url(hass, webhook_id, external_only=True)
+
+
+def _cloud_connecting(hass: HomeAssistant) -> bool:
+    """Return whether Home Assistant Cloud is subscribed but not connected yet.
+
+    It connects in the background after start-up; its cloudhook is worth waiting for.
+    """
+    cloud = _cloud(hass)
+    return (
+        cloud is not None
+        and cloud.async_active_subscription(hass)
+        and not cloud.async_is_connected(hass)
+    )
 
 
 async def async_delete_cloudhook(
@@ -50,8 +66,12 @@ async def async_delete_cloudhook(
         return
     try:
         await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    except cloud.CloudNotAvailable, ValueError:
-        LOGGER.debug("Home Assistant Cloud had no cloudhook for %s", entry.title)
+    except Exception as err:  # noqa: BLE001 - the entry goes anyway
+        LOGGER.debug(
+            "Home Assistant Cloud kept no cloudhook for %s (%s)",
+            entry.title,
+            type(err).__name__,
+        )
 
 
 def issue_id(entry: SantralConfigEntry) -> str:
@@ -87,23 +107,43 @@ def async_track_reachability(
     entry: SantralConfigEntry,
     on_url: Callable[[str], Awaitable[None]],
 ) -> None:
-    """Keep the repair issue true, from now on and whenever the network settings change.
+    """Keep the repair issue true, from now on and whenever the network or cloud changes.
 
     `on_url` runs with the public URL each time one is found, so the provider can be told.
+    While Home Assistant Cloud is still connecting nothing is decided: its cloudhook comes
+    with the connection, and the provider is not pointed elsewhere in the meantime.
     """
+    unloaded = False
 
     async def _check() -> None:
+        if _cloud_connecting(hass):
+            return
         url = await async_public_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
+        if unloaded:
+            return
         async_update_issue(hass, entry, url)
         if url is not None:
             await on_url(url)
 
     @callback
-    def _on_core_config_update(_event: Event) -> None:
-        entry.async_create_task(hass, _check(), "santral webhook reachability")
+    def _schedule_check(*_args: Any) -> None:
+        if not unloaded:
+            entry.async_create_background_task(
+                hass, _check(), "santral webhook reachability"
+            )
 
+    @callback
+    def _on_unload() -> None:
+        nonlocal unloaded
+        unloaded = True
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
+
+    entry.async_on_unload(_on_unload)
     entry.async_on_unload(
-        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _on_core_config_update)
+        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _schedule_check)
     )
-    entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id(entry)))
-    entry.async_create_task(hass, _check(), "santral webhook reachability")
+    if (cloud := _cloud(hass)) is not None:
+        entry.async_on_unload(
+            cloud.async_listen_connection_change(hass, _schedule_check)
+        )
+    _schedule_check()

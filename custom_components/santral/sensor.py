@@ -25,6 +25,7 @@ from .calls import CallTracker, ExtensionCallState
 from .const import (
     SIGNAL_CALLS_UPDATED,
     SIGNAL_EXTENSION,
+    SIGNAL_EXTENSION_REMOVED,
     SIGNAL_FAXES_UPDATED,
     SIGNAL_NEW_EXTENSION,
 )
@@ -84,6 +85,8 @@ class SantralTrackerSensorEntityDescription[T](SensorEntityDescription):
 
     value_fn: Callable[[T], str | int | None]
     attributes_fn: Callable[[T], dict[str, Any]] = lambda tracker: {}
+    # Whether the figure needs the history poll; figures the webhook alone keeps do not.
+    needs_poll: bool = True
 
 
 def _last_caller(tracker: CallTracker) -> dict[str, Any]:
@@ -113,6 +116,7 @@ CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
     SantralTrackerSensorEntityDescription[CallTracker](
         key="last_caller",
         translation_key="last_caller",
+        needs_poll=False,
         value_fn=lambda tracker: tracker.phonebook.display(
             (tracker.data.last_caller or {}).get("number")
         ),
@@ -133,6 +137,7 @@ CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
     SantralTrackerSensorEntityDescription[CallTracker](
         key="last_missed_caller",
         translation_key="last_missed_caller",
+        needs_poll=False,
         value_fn=lambda tracker: (
             tracker.phonebook.display(call.caller)
             if (call := tracker.last_call("missed"))
@@ -282,9 +287,8 @@ def _add_extension_sensors(
     added: set[str] = set()
 
     def _listed() -> dict[str, Extension] | None:
-        if directory is None or not directory.last_update_success:
-            return None
-        return directory.data
+        """Return the last list read successfully, or None before the first one."""
+        return directory.data if directory is not None else None
 
     @callback
     def _add(numbers: Iterable[str]) -> None:
@@ -312,6 +316,16 @@ def _add_extension_sensors(
     def _seen_in_a_call(number: str) -> None:
         _add([number])
 
+    @callback
+    def _removed(number: str) -> None:
+        added.discard(number)
+
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, SIGNAL_EXTENSION_REMOVED.format(entry.entry_id), _removed
+        )
+    )
+
     if tracker is not None:
         _add(tracker.extensions)
         entry.async_on_unload(
@@ -324,7 +338,6 @@ def _add_extension_sensors(
         @callback
         def _on_list() -> None:
             if (listed := _listed()) is not None:
-                added.intersection_update(listed)
                 _add(listed)
 
         _on_list()
@@ -334,8 +347,9 @@ def _add_extension_sensors(
 class SantralTrackerSensor[T](SantralEntity, SensorEntity):
     """A call or fax figure of the account, updated as the tracker signals and at midnight.
 
-    It is unavailable while the history poll that completes it fails: the figure may then
-    miss what only the poll would have brought.
+    A figure that needs the history poll is unavailable while that poll fails: it may then
+    miss what only the poll would have brought. The last callers, which the webhook keeps
+    current on its own, stay available.
     """
 
     entity_description: SantralTrackerSensorEntityDescription[T]
@@ -353,7 +367,7 @@ class SantralTrackerSensor[T](SantralEntity, SensorEntity):
         self.entity_description = description
         self._tracker = tracker
         self._signal = signal.format(entry.entry_id)
-        self._history = history
+        self._history = history if description.needs_poll else None
 
     async def async_added_to_hass(self) -> None:
         """Follow the tracker, and start a new day at local midnight."""
