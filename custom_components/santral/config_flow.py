@@ -440,10 +440,10 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         schema: dict[vol.Marker, Any] = {}
         if Capability.CALL_HISTORY in capabilities:
             schema[vol.Required(CONF_CALL_HISTORY_INTERVAL)] = minutes
-        if Capability.FAX_HISTORY in capabilities:
-            schema[vol.Required(CONF_FAX_INTERVAL)] = minutes
-            schema[vol.Required(CONF_ARCHIVE_FAXES)] = BooleanSelector()
-            schema[vol.Required(CONF_FAX_FOLDER)] = TEXT
+        # Every provider handles faxes.
+        schema[vol.Required(CONF_FAX_INTERVAL)] = minutes
+        schema[vol.Required(CONF_ARCHIVE_FAXES)] = BooleanSelector()
+        schema[vol.Required(CONF_FAX_FOLDER)] = TEXT
         if Capability.RECORDINGS in capabilities:
             schema[vol.Required(CONF_DOWNLOAD_RECORDINGS)] = BooleanSelector()
         if provider is Provider.BULUTSANTRALIM:
@@ -490,14 +490,13 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         for key in (CONF_CALL_HISTORY_INTERVAL, CONF_FAX_INTERVAL):
             if key in options:
                 options[key] = int(options[key])
-        if CONF_FAX_FOLDER in options:
-            folder = Path(options[CONF_FAX_FOLDER].strip())
-            if options.get(CONF_ARCHIVE_FAXES) and (
-                not folder.is_absolute()
-                or not self.hass.config.is_allowed_path(str(folder))
-            ):
-                errors[CONF_FAX_FOLDER] = "folder_not_allowed"
-            options[CONF_FAX_FOLDER] = str(folder)
+        folder = Path(options[CONF_FAX_FOLDER].strip())
+        if options[CONF_ARCHIVE_FAXES] and (
+            not folder.is_absolute()
+            or not self.hass.config.is_allowed_path(str(folder))
+        ):
+            errors[CONF_FAX_FOLDER] = "folder_not_allowed"
+        options[CONF_FAX_FOLDER] = str(folder)
         try:
             options[CONF_PHONEBOOK] = parse_phonebook(
                 user_input.get(CONF_PHONEBOOK, "")
