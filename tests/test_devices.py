@@ -85,6 +85,11 @@ async def test_extensions_come_and_go(
     assert sorted(extension_devices(hass, entry)) == [
         str(number) for number in range(1001, 1011)
     ]
+    registry = dr.async_get(hass)
+    for device_id in extension_devices(hass, entry).values():
+        device = registry.async_get(device_id)
+        assert device is not None
+        assert device.via_device_id == entry.runtime_data.device_id
     assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
 
     simulator.set_extensions(provider, [1001, 1003, 1011])

@@ -69,12 +69,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     client = create_client(hass, entry.data)
     account = SantralAccountCoordinator(hass, entry, client)
     await account.async_config_entry_first_refresh()
-    data = SantralData(client=client, account=account)
-    entry.runtime_data = data
-
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **account_device_info(entry)
     )
+    data = SantralData(client=client, account=account, device_id=device.id)
+    entry.runtime_data = data
+
     phonebook = PhoneBook.from_options(entry.options)
     if Capability.CALL_EVENTS in client.capabilities:
         tracker = CallTracker(hass, entry.entry_id, client.provider)

@@ -47,6 +47,7 @@ class SantralData:
 
     client: ProviderClient
     account: SantralAccountCoordinator
+    device_id: str
     calls: CallTracker | None = None
     call_history: SantralCallHistoryCoordinator | None = None
     faxes: FaxTracker | None = None

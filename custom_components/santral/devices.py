@@ -11,7 +11,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import DOMAIN, LOGGER, SIGNAL_EXTENSION_REMOVED
 from .coordinator import SantralConfigEntry
-from .entity import extension_identifier
+from .entity import extension_device_info, extension_identifier
 
 
 def extension_number(entry: SantralConfigEntry, device: dr.DeviceEntry) -> str | None:
@@ -21,6 +21,25 @@ def extension_number(entry: SantralConfigEntry, device: dr.DeviceEntry) -> str |
         if domain == DOMAIN and identifier.startswith(prefix):
             return identifier.removeprefix(prefix)
     return None
+
+
+@callback
+def async_create_extension_device(
+    hass: HomeAssistant, entry: SantralConfigEntry, number: str
+) -> None:
+    """Make the extension's device, shown under the account's device.
+
+    Made here rather than by its entities, because the link to the account's device is
+    spelled differently across the supported Home Assistant versions, except in an update.
+    """
+    registry = dr.async_get(hass)
+    device = registry.async_get_or_create(
+        config_entry_id=entry.entry_id, **extension_device_info(entry, number)
+    )
+    if device.via_device_id != entry.runtime_data.device_id:
+        registry.async_update_device(
+            device.id, via_device_id=entry.runtime_data.device_id
+        )
 
 
 @callback

@@ -6,7 +6,13 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, PROVIDER_MANUFACTURERS, PROVIDER_NAMES, PROVIDER_PANELS
+from .const import (
+    CONF_PROVIDER,
+    DOMAIN,
+    PROVIDER_MANUFACTURERS,
+    PROVIDER_NAMES,
+    PROVIDER_PANELS,
+)
 from .coordinator import (
     SantralAccountCoordinator,
     SantralConfigEntry,
@@ -17,7 +23,7 @@ from .providers import Provider
 
 def account_device_info(entry: SantralConfigEntry) -> DeviceInfo:
     """Describe the device that stands for the provider account of `entry`."""
-    provider = Provider(entry.runtime_data.client.provider)
+    provider = Provider(entry.data[CONF_PROVIDER])
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=entry.title,
@@ -39,9 +45,7 @@ def extension_device_info(entry: SantralConfigEntry, number: str) -> DeviceInfo:
         identifiers={(DOMAIN, extension_identifier(entry.entry_id, number))},
         translation_key="extension",
         translation_placeholders={"account": entry.title, "extension": number},
-        manufacturer=PROVIDER_MANUFACTURERS[
-            Provider(entry.runtime_data.client.provider)
-        ],
+        manufacturer=PROVIDER_MANUFACTURERS[Provider(entry.data[CONF_PROVIDER])],
     )
 
 

@@ -34,6 +34,7 @@ from .coordinator import (
     SantralConfigEntry,
     SantralExtensionsCoordinator,
 )
+from .devices import async_create_extension_device
 from .entity import SantralCoordinatorEntity, SantralEntity, extension_device_info
 from .faxes import FaxTracker
 from .providers import Account, Extension, FaxDirection, PbxState, Presence
@@ -301,6 +302,7 @@ def _add_extension_sensors(
         added.update(new)
         entities: list[SensorEntity] = []
         for number in new:
+            async_create_extension_device(hass, entry, number)
             if tracker is not None:
                 entities.append(SantralExtensionSensor(entry, tracker, number))
             if (
