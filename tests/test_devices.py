@@ -109,6 +109,27 @@ async def test_extensions_come_and_go(
     assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
 
 
+async def test_misses_must_be_consecutive(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A listing between two misses starts the count again; a failed read counts for nothing."""
+    entry = await setup(hass, make_entry("bulutfon_token"))
+    simulator.set_extensions("bulutfon", [1001])
+    await refresh_list(hass, entry, freezer)  # miss
+    simulator.set_extensions("bulutfon", [1001, 1002])
+    await refresh_list(hass, entry, freezer)  # listed
+    simulator.set_extensions("bulutfon", [1001])
+    await refresh_list(hass, entry, freezer)  # miss
+    simulator.inject("bulutfon", "extensions", Fault(FaultKind.SERVER_ERROR))
+    await refresh_list(hass, entry, freezer)  # failed: neither a miss nor a listing
+    assert "1002" in extension_devices(hass, entry)
+    await refresh_list(hass, entry, freezer)  # second miss in a row
+    assert "1002" not in extension_devices(hass, entry)
+
+
 async def test_empty_list_removes_nothing(
     hass: HomeAssistant,
     simulator: Simulator,
@@ -216,6 +237,17 @@ async def test_presence_sensors(
     assert simulator.count("bulutsantralim", "user_statuses") == before + 1
     assert hass.states.get(PRESENCE_1002).state == "talking"
 
+    simulator.set_extensions("bulutsantralim", [1001])
+    await refresh_list(hass, entry, freezer)
+    await refresh_list(hass, entry, freezer)
+    assert hass.states.get(PRESENCE_1002) is None
+    assert entry.runtime_data.extensions.update_interval == EXTENSIONS_INTERVAL
+
+    simulator.set_extensions("bulutsantralim", [1001, 1002])
+    await refresh_list(hass, entry, freezer)
+    assert hass.states.get(PRESENCE_1002).state == "available"  # enabled as before
+    assert entry.runtime_data.extensions.update_interval == PRESENCE_INTERVAL
+
 
 async def test_bulutfon_has_no_presence(
     hass: HomeAssistant,
@@ -259,13 +291,16 @@ async def test_manual_device_removal(
     assert "1001" not in devices  # listed extensions only
 
     async def remove(device_id: str) -> bool:
-        await ws.send_json_auto_id(
-            {
+        command = (
+            {"type": "config/device_registry/remove", "device_id": device_id}
+            if "config/device_registry/remove" in hass.data["websocket_api"]
+            else {
                 "type": "config/device_registry/remove_config_entry",
                 "config_entry_id": entry.entry_id,
                 "device_id": device_id,
             }
         )
+        await ws.send_json_auto_id(command)
         response = await ws.receive_json()
         return bool(response["success"])
 
@@ -297,10 +332,25 @@ async def test_device_removal_while_unloaded(
     hass: HomeAssistant,
     simulator: Simulator,
     make_entry: Callable[[str], MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """An entry that is not loaded knows no list: its extension devices may be deleted."""
-    entry = await setup(hass, make_entry("bulutfon_token"))
+    """An entry that is not loaded knows no list: its extension devices may be deleted.
+
+    The deleted extension's stored call state goes too, so it does not come back.
+    """
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    assert await post_santralim_form(client, ringing("1001")) == 200
+    await hass.async_block_till_done()
     device: Any = device_registry.async_get(extension_devices(hass, entry)["1001"])
     await hass.config_entries.async_unload(entry.entry_id)
+    stored = hass_storage[f"santral.{entry.entry_id}.calls"]["data"]
+    assert "1001" in stored["extensions"]
+
     assert await async_remove_config_entry_device(hass, entry, device)
+    await hass.async_block_till_done()
+    stored = hass_storage[f"santral.{entry.entry_id}.calls"]["data"]
+    assert "1001" not in stored["extensions"]

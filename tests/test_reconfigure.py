@@ -179,6 +179,18 @@ async def test_reconfigure_webhook_credentials(
 
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        reconfigure_input(
+            simulator, "bulutfon_token", webhook={CONF_WEBHOOK_USERNAME: "yeni"}
+        ),
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.data[CONF_WEBHOOK_USERNAME] == "yeni"
+    assert entry.data[CONF_WEBHOOK_PASSWORD] == ""  # a new user keeps no old password
+
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
         result["flow_id"], reconfigure_input(simulator, "bulutfon_token")
     )
     assert result["reason"] == "reconfigure_successful"

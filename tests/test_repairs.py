@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Generator
+from datetime import timedelta
 from enum import Enum
 import sys
 from types import ModuleType
@@ -13,8 +14,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+import homeassistant.util.dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import CONF_SET_NOTIFICATION_URL, DOMAIN
@@ -273,4 +278,42 @@ async def test_unload_during_check_leaves_no_issue(
     await hass.config_entries.async_unload(entry.entry_id)
     release.set()
     await hass.async_block_till_done(wait_background_tasks=True)
+    assert issues(hass) == []
+
+
+async def test_cloud_that_never_connects(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    cloud: ModuleType,
+) -> None:
+    """A subscribed cloud that does not connect within five minutes is not waited for."""
+    cloud.async_is_connected.return_value = False
+    cloud.async_get_or_create_cloudhook.side_effect = CloudNotAvailable
+    await setup(hass, make_entry("bulutfon_token"))
+    assert issues(hass) == []
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(issues(hass)) == 1
+
+
+async def test_removal_withdraws_an_earlier_issue(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """An issue left from an earlier run goes with its entry, even one never loaded."""
+    entry = make_entry("bulutsantralim")
+    entry.add_to_hass(hass)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"unreachable_webhook_{entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="unreachable_webhook",
+        translation_placeholders={"name": entry.title, "network_settings": "/"},
+    )
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
     assert issues(hass) == []

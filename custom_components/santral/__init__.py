@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
@@ -14,7 +14,6 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .calls import CallTracker
@@ -52,6 +51,7 @@ from .providers import (
 from .reachability import async_delete_cloudhook, async_track_reachability, issue_id
 from .recordings import async_keep_recording
 from .services import async_setup_services
+from .tracker import tracker_store
 from .webhook import async_register_webhook, handler_for
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
@@ -249,6 +249,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
         await async_delete_cloudhook(hass, entry)
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
     for name in ("calls", "faxes"):
-        await Store[dict[str, Any]](
-            hass, 1, f"{DOMAIN}.{entry.entry_id}.{name}"
-        ).async_remove()
+        await tracker_store(hass, entry.entry_id, name).async_remove()

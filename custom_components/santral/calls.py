@@ -31,7 +31,7 @@ from .const import (
     TALKING_TIMEOUT,
 )
 from .providers import CallDirection, CallEvent, CallEventType, CallRecord, Provider
-from .tracker import StoredTracker
+from .tracker import StoredTracker, tracker_store
 
 MAX_ANNOUNCED = 10000
 # Ids are kept this long past the overlap, so no poll can meet a call it has forgotten.
@@ -112,6 +112,16 @@ class CallTrackerData:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+async def async_forget_stored_extension(
+    hass: HomeAssistant, entry_id: str, number: str
+) -> None:
+    """Drop an extension from the stored call state of an entry that is not loaded."""
+    store = tracker_store(hass, entry_id, "calls")
+    stored = await store.async_load()
+    if stored and stored.get("extensions", {}).pop(number, None) is not None:
+        await store.async_save(stored)
 
 
 class CallTracker(StoredTracker):

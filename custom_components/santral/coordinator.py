@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 import homeassistant.util.dt as dt_util
@@ -218,7 +218,8 @@ class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):
     The list decides which extension devices exist: new ones are added, ones the PBX no
     longer lists are removed. It changes rarely, so it is read every half hour, unless a
     presence sensor is enabled: Bulutsantralim allows `/user_statuses` twice a minute, and
-    presence is then read every 40 seconds.
+    presence is then read every 40 seconds. Whether one is enabled is known from the entity
+    registry at setup, and from the presence sensors that come and go afterwards.
     """
 
     config_entry: SantralConfigEntry
@@ -242,6 +243,24 @@ class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):
             else EXTENSIONS_INTERVAL,
         )
         self.client = client
+        self._presence_sensors = 0
+
+    @callback
+    def async_follow_presence(self) -> CALLBACK_TYPE:
+        """Read every 40 seconds while the caller follows presence; return the way out.
+
+        The new pace applies from the next scheduled read.
+        """
+        self._presence_sensors += 1
+        self.update_interval = PRESENCE_INTERVAL
+
+        @callback
+        def _unfollow() -> None:
+            self._presence_sensors -= 1
+            if not self._presence_sensors:
+                self.update_interval = EXTENSIONS_INTERVAL
+
+        return _unfollow
 
     async def _async_update_data(self) -> dict[str, Extension]:
         return await call_provider(self.client.async_get_extensions)

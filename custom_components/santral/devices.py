@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
+from .calls import async_forget_stored_extension
 from .const import DOMAIN, LOGGER, SIGNAL_EXTENSION_REMOVED
-from .coordinator import SantralConfigEntry
+from .coordinator import SantralConfigEntry, SantralData
 from .entity import extension_device_info, extension_identifier
 
 
@@ -50,8 +50,14 @@ def async_forget_extension(
 
     Its sensors can then be made again if the PBX lists it again.
     """
-    if entry.state is ConfigEntryState.LOADED and (calls := entry.runtime_data.calls):
-        calls.async_forget_extension(number)
+    data: SantralData | None = getattr(entry, "runtime_data", None)
+    if data is None:
+        hass.async_create_task(
+            async_forget_stored_extension(hass, entry.entry_id, number),
+            "santral forget extension",
+        )
+    elif data.calls is not None:
+        data.calls.async_forget_extension(number)
     async_dispatcher_send(hass, SIGNAL_EXTENSION_REMOVED.format(entry.entry_id), number)
 
 

@@ -7,18 +7,22 @@ Home Assistant's external URL is used. A local address is never offered to a pro
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 
 from .const import DOMAIN, LOGGER
 from .coordinator import SantralConfigEntry
 from .webhook import webhook_url
 
 ISSUE_UNREACHABLE = "unreachable_webhook"
+# How long a subscribed Home Assistant Cloud may take to connect before it is not waited for.
+CLOUD_CONNECT_WAIT = timedelta(minutes=5)
 NETWORK_SETTINGS = "/config/network"
 
 
@@ -110,40 +114,41 @@ def async_track_reachability(
     """Keep the repair issue true, from now on and whenever the network or cloud changes.
 
     `on_url` runs with the public URL each time one is found, so the provider can be told.
-    While Home Assistant Cloud is still connecting nothing is decided: its cloudhook comes
-    with the connection, and the provider is not pointed elsewhere in the meantime.
+    While Home Assistant Cloud is still connecting nothing is decided for a while: its
+    cloudhook comes with the connection, and the provider is not pointed elsewhere in the
+    meantime. A cloud that does not connect within CLOUD_CONNECT_WAIT is not waited for.
     """
-    unloaded = False
 
-    async def _check() -> None:
-        if _cloud_connecting(hass):
+    async def _check(*, wait_for_cloud: bool = True) -> None:
+        if wait_for_cloud and _cloud_connecting(hass):
             return
         url = await async_public_webhook_url(hass, entry.data[CONF_WEBHOOK_ID])
-        if unloaded:
-            return
         async_update_issue(hass, entry, url)
         if url is not None:
             await on_url(url)
 
     @callback
     def _schedule_check(*_args: Any) -> None:
-        if not unloaded:
-            entry.async_create_background_task(
-                hass, _check(), "santral webhook reachability"
-            )
+        entry.async_create_background_task(
+            hass, _check(), "santral webhook reachability"
+        )
 
     @callback
-    def _on_unload() -> None:
-        nonlocal unloaded
-        unloaded = True
-        ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
+    def _stop_waiting_for_cloud(_now: datetime) -> None:
+        if _cloud_connecting(hass):
+            entry.async_create_background_task(
+                hass, _check(wait_for_cloud=False), "santral webhook reachability"
+            )
 
-    entry.async_on_unload(_on_unload)
+    entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id(entry)))
     entry.async_on_unload(
         hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _schedule_check)
     )
     if (cloud := _cloud(hass)) is not None:
         entry.async_on_unload(
             cloud.async_listen_connection_change(hass, _schedule_check)
+        )
+        entry.async_on_unload(
+            async_call_later(hass, CLOUD_CONNECT_WAIT, _stop_waiting_for_cloud)
         )
     _schedule_check()

@@ -477,6 +477,11 @@ class SantralPresenceSensor(
         )
         self._number = number
 
+    async def async_added_to_hass(self) -> None:
+        """Have the list read at presence pace while this sensor is enabled."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_follow_presence())
+
     @property
     def native_value(self) -> str:
         """Return the extension's status as last polled."""

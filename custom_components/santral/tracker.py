@@ -15,6 +15,13 @@ STORAGE_VERSION = 1
 SAVE_DELAY = 1.0
 
 
+def tracker_store(
+    hass: HomeAssistant, entry_id: str, name: str
+) -> Store[dict[str, Any]]:
+    """Return the store `santral.<entry id>.<name>` (private: it holds phone numbers)."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True)
+
+
 class StoredTracker(ABC):
     """Persists what a tracker knows, so a restart neither repeats nor loses an event.
 
@@ -23,14 +30,12 @@ class StoredTracker(ABC):
     """
 
     def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
-        """Keep the store `santral.<entry id>.<name>` (private: it holds phone numbers)."""
+        """Keep what is known in the entry's store `name`."""
         self.hass = hass
         self.entry_id = entry_id
         # Names for the numbers this tracker announces, from the entry's options.
         self.phonebook = PhoneBook()
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True
-        )
+        self._store = tracker_store(hass, entry_id, name)
         self._closed = False
 
     @abstractmethod
