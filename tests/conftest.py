@@ -185,10 +185,16 @@ def media(hass: HomeAssistant, tmp_path: Path) -> Path:
     return folder
 
 
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add the entry (unless it is there already) and set it up."""
+async def setup(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """Add the entry (unless it is there already), with `options` if given, and set it up."""
     if hass.config_entries.async_get_entry(entry.entry_id) is None:
         entry.add_to_hass(hass)
+    if options is not None:
+        hass.config_entries.async_update_entry(entry, options=options)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry

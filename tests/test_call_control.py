@@ -282,12 +282,9 @@ async def test_recordings_downloaded_automatically(
     media: Path,
 ) -> None:
     """With the option on, a recorded call's recording is saved when the call ends."""
-    entry = make_entry("bulutsantralim")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_DOWNLOAD_RECORDINGS: True}
+    entry = await setup(
+        hass, make_entry("bulutsantralim"), {CONF_DOWNLOAD_RECORDINGS: True}
     )
-    await setup(hass, entry)
     client = await hass_client_no_auth()
     simulator.set_crm_integration(
         str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
@@ -355,11 +352,7 @@ async def _auto_download_entry(
     simulator: Simulator,
     entry: MockConfigEntry,
 ) -> None:
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_DOWNLOAD_RECORDINGS: True}
-    )
-    await setup(hass, entry)
+    await setup(hass, entry, {CONF_DOWNLOAD_RECORDINGS: True})
     client = await hass_client_no_auth()
     simulator.set_crm_integration(
         str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))

@@ -81,16 +81,11 @@ async def test_diagnostics_snapshot(
 ) -> None:
     """The whole document, after a missed call and a fax, with a phonebook in the options."""
     assert await async_setup_component(hass, "diagnostics", {})
-    entry = make_entry("bulutsantralim")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry,
-        options={
-            CONF_PHONEBOOK: {"+905321112233": "Ayşe"},
-            CONF_NUMBER_FORMAT: "national",
-        },
-    )
-    await setup(hass, entry)
+    options = {
+        CONF_PHONEBOOK: {"+905321112233": "Ayşe"},
+        CONF_NUMBER_FORMAT: "national",
+    }
+    entry = await setup(hass, make_entry("bulutsantralim"), options)
     client = await hass_client()
     simulator.set_crm_integration(
         str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))

@@ -175,10 +175,7 @@ async def test_archive_off(
     fax_events: list[dict[str, Any]],
 ) -> None:
     """With the archive off, faxes are announced and nothing is downloaded."""
-    entry = make_entry("telsam")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options={CONF_ARCHIVE_FAXES: False})
-    await setup(hass, entry)
+    entry = await setup(hass, make_entry("telsam"), {CONF_ARCHIVE_FAXES: False})
     await simulator.receive_fax("telsam")
     await poll(hass, entry)
     assert [event["file"] for event in fax_events] == [None]

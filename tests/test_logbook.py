@@ -67,10 +67,7 @@ async def _missed_call(
     """Set up Bulutsantralim with `options`, then miss a call from 0532 123 45 67 on 1001."""
     await async_setup_component(hass, "webhook", {})
     client = await hass_client_no_auth()
-    entry = make_entry("bulutsantralim")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, options=options)
-    await setup(hass, entry)
+    entry = await setup(hass, make_entry("bulutsantralim"), options)
     assert await post_santralim_form(client, RINGING) == 200
     await hass.async_block_till_done()
     return entry

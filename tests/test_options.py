@@ -28,7 +28,7 @@ from custom_components.santral.const import (
 )
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import WEBHOOK_IDS, suggested
+from .conftest import WEBHOOK_IDS, setup, suggested
 
 WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
 
@@ -58,13 +58,7 @@ async def unreachable(hass: HomeAssistant) -> str:
 async def _setup(
     hass: HomeAssistant, entry: MockConfigEntry, *, point_pbx: bool
 ) -> None:
-    entry.add_to_hass(hass)
-    if point_pbx:
-        hass.config_entries.async_update_entry(
-            entry, options={CONF_SET_NOTIFICATION_URL: True}
-        )
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await setup(hass, entry, {CONF_SET_NOTIFICATION_URL: True} if point_pbx else None)
 
 
 async def open_options(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:

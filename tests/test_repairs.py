@@ -87,12 +87,9 @@ async def test_issue_raised_then_cleared(
     """No public URL raises the issue; setting an external URL withdraws it, no reload."""
     await async_setup_component(hass, "webhook", {})
     client = await hass_client_no_auth()
-    entry = make_entry(KINDS[provider])
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_SET_NOTIFICATION_URL: True}
+    entry = await setup(
+        hass, make_entry(KINDS[provider]), {CONF_SET_NOTIFICATION_URL: True}
     )
-    await setup(hass, entry)
 
     (issue,) = issues(hass)
     assert issue.translation_key == "unreachable_webhook"
@@ -149,12 +146,9 @@ async def test_cloudhook_is_used(
     client = await hass_client_no_auth()
     relay = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
     cloud.async_get_or_create_cloudhook.return_value = relay
-    entry = make_entry("bulutsantralim")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_SET_NOTIFICATION_URL: True}
+    entry = await setup(
+        hass, make_entry("bulutsantralim"), {CONF_SET_NOTIFICATION_URL: True}
     )
-    await setup(hass, entry)
     cloud.async_get_or_create_cloudhook.assert_awaited_with(
         hass, WEBHOOK_IDS["bulutsantralim"]
     )
@@ -218,12 +212,9 @@ async def test_cloud_still_connecting(
     await async_process_ha_core_config(hass, {"external_url": "http://127.0.0.1:9"})
     cloud.async_is_connected.return_value = False
     cloud.async_get_or_create_cloudhook.return_value = relay
-    entry = make_entry("bulutsantralim")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={CONF_SET_NOTIFICATION_URL: True}
+    entry = await setup(
+        hass, make_entry("bulutsantralim"), {CONF_SET_NOTIFICATION_URL: True}
     )
-    await setup(hass, entry)
     assert issues(hass) == []
     assert simulator.count("bulutsantralim", "crm_integrations") == 0
 
