@@ -295,23 +295,6 @@ async def test_reauth(
     assert entry.data[field] == good[field]
 
 
-async def test_reauth_wrong_account(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-) -> None:
-    """Credentials of another account do not replace the entry's."""
-    entry = make_entry("bulutfon_token")
-    entry.add_to_hass(hass)
-    simulator.state.bulutfon.me["pbx"]["url"] = "baska.bulutfon.net"
-    result = await entry.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_ACCESS_TOKEN: simulator.state.bulutfon.token}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
-
-
 async def test_bulutfon_webhook_credentials(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:

@@ -199,23 +199,25 @@ async def test_reconfigure_webhook_credentials(
     assert CONF_WEBHOOK_PASSWORD not in entry.data
 
 
-async def test_reconfigure_wrong_account(
+@pytest.mark.parametrize("source", ["reauth", "reconfigure"])
+async def test_wrong_account(
     hass: HomeAssistant,
     simulator: Simulator,
     make_entry: Callable[[str], MockConfigEntry],
+    source: str,
 ) -> None:
-    """Credentials of another account do not replace the entry's."""
+    """Neither reauth nor reconfigure lets credentials of another account replace the entry's."""
     entry = make_entry("bulutfon_token")
     entry.add_to_hass(hass)
     simulator.state.bulutfon.me["pbx"]["url"] = "baska.bulutfon.net"
-    result = await entry.start_reconfigure_flow(hass)
+    if source == "reauth":
+        result = await entry.start_reauth_flow(hass)
+        user_input = {CONF_ACCESS_TOKEN: simulator.state.bulutfon.token}
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+        user_input = reconfigure_input(simulator, "bulutfon_token")
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        reconfigure_input(
-            simulator,
-            "bulutfon_token",
-            **{CONF_ACCESS_TOKEN: simulator.state.bulutfon.token},
-        ),
+        result["flow_id"], user_input
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
