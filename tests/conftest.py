@@ -200,6 +200,23 @@ async def setup(
     return entry
 
 
+def santralim(event_type: str, **fields: str) -> str:
+    """Build a Bulutsantralim form body for one event of call `c-1`."""
+    base = {
+        "event_type": event_type,
+        "domain_id": "101",
+        "direction": "inbound",
+        "caller_id_number": "05321234567",
+        "destination_number": "1001",
+        "dialed_user": "1001",
+        "connected_user": "1001",
+        "call_uuid": "c-1",
+        "start_stamp": "2026-11-23 10:00:00",
+    }
+    base.update(fields)
+    return "&".join(f"{key}={value}" for key, value in base.items())
+
+
 async def post_santralim_form(client: TestClient, body: str) -> int:
     """POST a Bulutsantralim form notification to the test entry's webhook; return the status."""
     response = await client.post(

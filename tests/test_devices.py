@@ -28,7 +28,7 @@ from custom_components.santral.const import (
 )
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import post_santralim_form, setup
+from .conftest import post_santralim_form, santralim, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 PREFIX = {
@@ -62,12 +62,12 @@ async def refresh_list(
 
 def ringing(extension: str) -> str:
     """Return a Bulutsantralim notification that `extension` is ringing."""
-    return (
-        "event_type=ringing&domain_id=101&direction=inbound"
-        "&caller_id_number=05321234567"
-        f"&destination_number={extension}&dialed_user={extension}"
-        f"&connected_user={extension}&call_uuid=c-{extension}"
-        "&start_stamp=2026-11-23 10:00:00"
+    return santralim(
+        "ringing",
+        destination_number=extension,
+        dialed_user=extension,
+        connected_user=extension,
+        call_uuid=f"c-{extension}",
     )
 
 

@@ -22,16 +22,10 @@ from custom_components.santral.const import (
 from custom_components.santral.logbook import async_describe_events
 from simulator import Simulator
 
-from .conftest import post_santralim_form, setup
+from .conftest import post_santralim_form, santralim, setup
 
-RINGING = (
-    "event_type=ringing&direction=inbound&call_uuid=k-1"
-    "&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
-)
-MISSED = (
-    "event_type=hangup&direction=inbound&call_uuid=k-1&answered=false"
-    "&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
-)
+RINGING = santralim("ringing", call_uuid="k-1")
+MISSED = santralim("hangup", call_uuid="k-1", answered="false")
 Describer = Callable[[Event], dict[str, str]]
 
 

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, santralim
 
 # The Bulutsantralim document's own notification example, byte for byte.
 BULUTSANTRALIM_SEED = (
@@ -73,23 +73,6 @@ async def post(
         return response.status
 
     return _post
-
-
-def santralim(event_type: str, **fields: str) -> str:
-    """Build a Bulutsantralim form body for one event of call `c-1`."""
-    base = {
-        "event_type": event_type,
-        "domain_id": "101",
-        "direction": "inbound",
-        "caller_id_number": "05321234567",
-        "destination_number": "1001",
-        "dialed_user": "1001",
-        "connected_user": "1001",
-        "call_uuid": "c-1",
-        "start_stamp": "2026-11-23 10:00:00",
-    }
-    base.update(fields)
-    return "&".join(f"{key}={value}" for key, value in base.items())
 
 
 async def test_bulutsantralim_seed_example(
