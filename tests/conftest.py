@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator
+from datetime import timedelta
 import logging
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp.test_utils import TestClient
@@ -19,6 +21,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import section
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -200,8 +203,21 @@ async def setup(
     return entry
 
 
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def santralim_stamp(seconds: float = 0) -> str:
+    """Return a Bulutsantralim stamp (Istanbul wall time) `seconds` after the test's now.
+
+    Built from `dt_util.now()` so a call posted by a test happens today whatever the day,
+    the machine's time zone or a frozen clock.
+    """
+    moment = dt_util.now(ISTANBUL) + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def santralim(event_type: str, **fields: str) -> str:
-    """Build a Bulutsantralim form body for one event of call `c-1`."""
+    """Build a Bulutsantralim form body for one event of call `c-1`, started 40 s ago."""
     base = {
         "event_type": event_type,
         "domain_id": "101",
@@ -211,7 +227,7 @@ def santralim(event_type: str, **fields: str) -> str:
         "dialed_user": "1001",
         "connected_user": "1001",
         "call_uuid": "c-1",
-        "start_stamp": "2026-11-23 10:00:00",
+        "start_stamp": santralim_stamp(-40),
     }
     base.update(fields)
     return "&".join(f"{key}={value}" for key, value in base.items())

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME
 
-from .conftest import WEBHOOK_IDS, santralim
+from .conftest import WEBHOOK_IDS, santralim, santralim_stamp
 
 # The Bulutsantralim document's own notification example, byte for byte.
 BULUTSANTRALIM_SEED = (
@@ -121,7 +121,7 @@ async def test_bulutsantralim_answered_call(
     assert await post(SANTRALIM_PATH, santralim("ringing")) == 200
     assert (
         await post(
-            SANTRALIM_PATH, santralim("answer", answer_stamp="2026-11-23 10:00:05")
+            SANTRALIM_PATH, santralim("answer", answer_stamp=santralim_stamp(-35))
         )
         == 200
     )
@@ -130,7 +130,7 @@ async def test_bulutsantralim_answered_call(
         "hangup",
         answered="true",
         duration="35",
-        end_stamp="2026-11-23 10:00:40",
+        end_stamp=santralim_stamp(),
         recording_present="true",
     )
     assert await post(SANTRALIM_PATH, body) == 200
