@@ -55,6 +55,26 @@ TITLES = {
 }
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Print a failing test's log from INFO up; `--log-level=DEBUG` prints every line.
+
+    Records are still made at DEBUG (pyproject's log_level), for the log guard below and
+    for tests that assert on debug lines; only what a failure report prints is filtered.
+    """
+    if session.config.option.log_level is not None:
+        return
+    # The plugin's report handler, and the stderr handler Home Assistant's test plugin adds
+    # with logging.basicConfig (printed as "Captured stderr").
+    handlers = [
+        h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler
+    ]
+    plugin = session.config.pluginmanager.get_plugin("logging-plugin")
+    if plugin is not None:
+        handlers.append(plugin.report_handler)
+    for handler in handlers:
+        handler.addFilter(lambda record: record.levelno >= logging.INFO)
+
+
 # States of the simulators a test started, for the log guard to read after they stop.
 _SIMULATOR_STATES: list[SimulatorState] = []
 
@@ -70,32 +90,59 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/santral."""
 
 
+class _RecordKeeper(logging.Handler):
+    """Keep every record of a test, whatever level pytest's own handlers report."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @pytest.fixture(autouse=True)
-def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Generator[None]:
+def no_secret_in_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> Generator[list[logging.LogRecord]]:
     """Fail any test whose log lines (tracebacks included) carry a secret.
 
     Credentials may appear in no line at all. Webhook ids may appear in none of Santral's
     lines and in no warning or error; Home Assistant's own HTTP debug lines name the path
     of every request served, which Santral cannot change.
+
+    The guard reads DEBUG lines through a handler of its own, whatever a report prints.
     """
     caplog.set_level(logging.DEBUG)
-    yield
+    keeper = _RecordKeeper()
+    root = logging.getLogger()
+    root.addHandler(keeper)
+    try:
+        yield keeper.records
+    finally:
+        root.removeHandler(keeper)
     credentials = SimulatorState().all_secrets()
     for state in _SIMULATOR_STATES:
         credentials += state.all_secrets()
     _SIMULATOR_STATES.clear()
+    line = leaked_line(keeper.records, credentials)
+    assert line is None, f"a secret reached the log: {line}"
+
+
+def leaked_line(records: list[logging.LogRecord], credentials: list[str]) -> str | None:
+    """Return the first log line (cut to 300 characters) that carries a secret, if any."""
     formatter = logging.Formatter("%(name)s %(message)s")
-    for when in ("setup", "call", "teardown"):
-        for record in caplog.get_records(when):
-            line = formatter.format(record)
-            secrets = list(credentials)
-            if (
-                record.name.startswith("custom_components")
-                or record.levelno >= logging.WARNING
-            ):
-                secrets += WEBHOOK_IDS.values()
-            leaked = [secret for secret in secrets if secret and secret in line]
-            assert not leaked, f"a secret reached the log: {line[:300]}"
+    for record in records:
+        line = formatter.format(record)
+        secrets = list(credentials)
+        if (
+            record.name.startswith("custom_components")
+            or record.levelno >= logging.WARNING
+        ):
+            secrets += WEBHOOK_IDS.values()
+        if any(secret and secret in line for secret in secrets):
+            return line[:300]
+    return None
 
 
 @pytest.fixture
