@@ -189,9 +189,8 @@ async def test_provider_faults(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     if error == "provider_error":
-        assert result["description_placeholders"] == {
-            "provider_message": "hesap askıda"
-        }
+        placeholders = result["description_placeholders"]
+        assert placeholders["provider_message"] == "hesap askıda"
     result = await hass.config_entries.flow.async_configure(
         flow_id, form_input(simulator, kind)
     )

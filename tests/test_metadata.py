@@ -6,6 +6,7 @@ import ast
 import json
 from pathlib import Path
 import re
+import string
 import struct
 from typing import Any
 
@@ -104,6 +105,115 @@ def test_translations_match() -> None:
     assert english == turkish
 
 
+# hassfest's rules for a translation string (script/hassfest/translations.py): no HTML
+# (homeassistant.helpers.config_validation.string_with_no_html), no URLs, no placeholder in
+# single quotes, placeholders that are identifiers, no leading or trailing spaces.
+HASSFEST_HTML = re.compile(r"<[a-z].*?>", re.IGNORECASE)
+HASSFEST_URL = re.compile(
+    r"(((ftp|ftps|scp|http|https|mqtt|mqtts|socket|socks5):\/\/|www\.)"
+    r"[a-z0-9]+([\-\.]{1}[a-z0-9]+)*\.[a-z]{2,5}(:[0-9]{1,5})?(\/.*)?)",
+    re.IGNORECASE,
+)
+HASSFEST_QUOTED_PLACEHOLDER = re.compile(r"'{\w+}'")
+# Stricter than hassfest, for what the frontend's ICU message parser stumbles on: any
+# opening angle bracket or a lookalike of one (a tag to the parser, UNCLOSED_TAG or
+# INVALID_TAG on screen), a scheme, a bare web address, an apostrophe that starts ICU quoting.
+ANGLE_BRACKETS = re.compile("[<\u2039\u00ab\u2329\u27e8\u3008\ufe64\uff1c\u276c\u276e]")
+SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+BARE_ADDRESS = re.compile(
+    r"\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|net|org|io|tr|dev|app)(\.tr)?\b(/\S*)?",
+    re.IGNORECASE,
+)
+ICU_QUOTE = re.compile(r"'[{}#|<]")
+
+
+def translation_strings(tree: Any, prefix: str = "") -> dict[str, str]:
+    """Every string of a translation file, by its dotted key."""
+    if isinstance(tree, str):
+        return {prefix: tree}
+    return {
+        path: text
+        for key, value in tree.items()
+        for path, text in translation_strings(
+            value, f"{prefix}.{key}" if prefix else key
+        ).items()
+    }
+
+
+def translation_problems(text: str) -> list[str]:
+    """Return why hassfest or the frontend would refuse `text`; empty when neither would."""
+    problems = []
+    if HASSFEST_HTML.search(text) or ANGLE_BRACKETS.search(text):
+        problems.append("markup")
+    if HASSFEST_URL.search(text) or SCHEME.search(text) or BARE_ADDRESS.search(text):
+        problems.append("URL (use description_placeholders)")
+    if HASSFEST_QUOTED_PLACEHOLDER.search(text) or ICU_QUOTE.search(text):
+        problems.append("quoted placeholder")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field]
+    except ValueError:
+        problems.append("unbalanced braces")
+    else:
+        if not all(field.isidentifier() for field in fields):
+            problems.append("placeholder that is not an identifier")
+    if text != text.strip():
+        problems.append("leading or trailing space")
+    if re.search(r"(.+\[%)|(%\].+)", text):
+        problems.append("combined reference")
+    return problems
+
+
+def test_translation_checks_catch_what_they_should() -> None:
+    """The checks refuse the kinds of string that broke the forms, and pass the usual ones."""
+    for bad in (
+        "by month (<folder>/<year-month>/)",
+        "santral/recordings/\u2039klas\u00f6r>",
+        "Default: https://api.example.com",
+        "Default: http://10.0.0.2:8080/api",
+        "see oim.bulutfon.com/account",
+        "Press '{button}'",
+        "{open",
+        "closed}",
+        "{not an identifier}",
+        " padded",
+    ):
+        assert translation_problems(bad), bad
+    for good in (
+        "Panel > Genel Ayarlar > Geliştirici Seçenekleri ({panel_url}).",
+        "Santral'ın {name} kaydı",
+        "One `number = name` per line, +90 212 555 00 00",
+    ):
+        assert not translation_problems(good), good
+
+
+def test_translations_pass_hassfest_and_the_frontend() -> None:
+    """No markup, no URL, no quoted or unbalanced placeholder in any translation string."""
+    for language in ("en", "tr"):
+        strings = translation_strings(
+            load(INTEGRATION / "translations" / f"{language}.json")
+        )
+        found = {
+            key: problems
+            for key, text in strings.items()
+            if (problems := translation_problems(text))
+        }
+        assert not found, (language, found)
+
+
+def test_translation_placeholders_match() -> None:
+    """Each Turkish string has the placeholders of its English one; actions have none."""
+    english = translation_strings(load(INTEGRATION / "translations" / "en.json"))
+    turkish = translation_strings(load(INTEGRATION / "translations" / "tr.json"))
+
+    def fields(text: str) -> set[str]:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+    for key, text in english.items():
+        assert fields(text) == fields(turkish[key]), key
+        if key.startswith("services."):
+            assert not fields(text), key
+
+
 def test_used_translation_keys_exist() -> None:
     """Every error, abort, exception and entity key the code uses has an English string."""
     english = load(INTEGRATION / "translations" / "en.json")
@@ -119,6 +229,7 @@ def test_used_translation_keys_exist() -> None:
                 english["entity"]["sensor"],
                 english["entity"]["event"],
                 english["device"],
+                english["selector"],
             )
             assert any(key in group for group in known), key
     for description in ACCOUNT_SENSORS:

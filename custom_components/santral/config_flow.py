@@ -60,6 +60,7 @@ from .const import (
     LOGGER,
     MAX_POLL_MINUTES,
     MIN_POLL_MINUTES,
+    PROVIDER_CREDENTIAL_PAGES,
     PROVIDER_NAMES,
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
@@ -295,7 +296,12 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         provider = CREDENTIAL_STEPS[step_id][0]
         errors: dict[str, str] = {}
-        placeholders = {"provider_message": ""}
+        # Addresses go in placeholders: translated strings carry no URLs.
+        placeholders = {
+            "provider_message": "",
+            "default_url": DEFAULT_BASE_URLS[provider],
+            "panel_url": PROVIDER_CREDENTIAL_PAGES[provider],
+        }
         if user_input is not None and (
             data := _entry_data(step_id, user_input, errors)
         ):
@@ -435,6 +441,7 @@ class SantralOptionsFlow(OptionsFlowWithReload):
                 step=1,
                 mode=NumberSelectorMode.BOX,
                 unit_of_measurement="min",
+                translation_key="poll_interval",
             )
         )
         schema: dict[vol.Marker, Any] = {}

@@ -61,6 +61,12 @@ PROVIDER_PANELS: Final[dict[Provider, str]] = {
     Provider.BULUTSANTRALIM: "https://oim.verimor.com.tr",
     Provider.TELSAM: "https://yenifaks.telsam.com.tr",
 }
+# Where in the provider's panel the credentials the setup form asks for are found.
+PROVIDER_CREDENTIAL_PAGES: Final[dict[Provider, str]] = {
+    Provider.BULUTFON: "https://oim.bulutfon.com/account/pbx-settings/general-settings",
+    Provider.BULUTSANTRALIM: "https://oim.verimor.com.tr/switch/domain/edit",
+    Provider.TELSAM: "https://yenifaks.telsam.com.tr",
+}
 
 # Call detail records: a poll every 5 minutes costs one request when nothing is new.
 CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)
