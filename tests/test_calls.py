@@ -277,7 +277,7 @@ async def test_extension_survives_restart(
     await setup(hass, entry)
     state = hass.states.get("sensor.bulutsantralim_908501234567_extension_1007")
     assert state.state == "talking"
-    assert state.attributes["other_party"] == "+905321234567"
+    assert state.attributes["remote"] == "+905321234567"
 
 
 async def test_counters_reset_at_midnight(

@@ -118,7 +118,7 @@ async def test_received_fax_archived_and_announced_once(
     )
     last = hass.states.get(f"sensor.{DEVICE[provider]}_last_received_fax")
     assert last.state == "+90 532 444 55 66"
-    assert last.attributes["number"] == "+905324445566"
+    assert last.attributes["remote"] == "+905324445566"
     assert last.attributes["file"] == str(path)
     assert (
         hass.states.get(f"event.{DEVICE[provider]}_fax").attributes["event_type"]

@@ -90,8 +90,8 @@ async def test_names_and_formats(
     options = {CONF_PHONEBOOK: {"+905321234567": "Ayşe"}, CONF_NUMBER_FORMAT: style}
     entry = await _missed_call(hass, make_entry, hass_client_no_auth, options)
     extension = sensor(hass, entry, "extension_1001")
-    assert extension.attributes["other_party"] == "+905321234567"
-    assert extension.attributes["other_party_name"] == "Ayşe"
+    assert extension.attributes["remote"] == "+905321234567"
+    assert extension.attributes["remote_name"] == "Ayşe"
 
     client = await hass_client_no_auth()
     assert await post_santralim_form(client, MISSED) == 200
@@ -109,8 +109,8 @@ async def test_names_and_formats(
     }[style]
     last = sensor(hass, entry, "last_missed_caller")
     assert last.state == shown
-    assert last.attributes["name"] == "Ayşe"
-    assert last.attributes["number"] == "+905321234567"
+    assert last.attributes["caller_name"] == "Ayşe"
+    assert last.attributes["caller"] == "+905321234567"
     assert sensor(hass, entry, "last_caller").state == shown
 
     described = describers(hass)[EVENT_CALL](Event(EVENT_CALL, missed))

@@ -100,7 +100,7 @@ async def test_bulutsantralim_seed_example(
 
     extension = hass.states.get("sensor.bulutsantralim_908501234567_extension_1001")
     assert extension.state == "ringing"
-    assert extension.attributes["other_party"] == "+902123205062"
+    assert extension.attributes["remote"] == "+902123205062"
     call = hass.states.get("event.bulutsantralim_908501234567_call")
     assert call.attributes["event_type"] == "ringing"
     assert (

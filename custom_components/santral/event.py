@@ -27,7 +27,9 @@ ATTRIBUTES = (
     "call_id",
     "direction",
     "caller",
+    "caller_name",
     "callee",
+    "callee_name",
     "extension",
     "duration",
     "source",
@@ -35,7 +37,16 @@ ATTRIBUTES = (
 FAX_EVENT = EventEntityDescription(
     key="fax", translation_key="fax", event_types=["received", "sent", "failed"]
 )
-FAX_ATTRIBUTES = ("fax_id", "direction", "remote", "local", "pages", "subject", "file")
+FAX_ATTRIBUTES = (
+    "fax_id",
+    "direction",
+    "remote",
+    "remote_name",
+    "local",
+    "pages",
+    "subject",
+    "file",
+)
 
 
 async def async_setup_entry(

@@ -90,12 +90,13 @@ class SantralTrackerSensorEntityDescription[T](SensorEntityDescription):
     needs_poll: bool = True
 
 
+# Attributes use the names of the `santral_call` and `santral_fax` event data.
 def _last_caller(tracker: CallTracker) -> dict[str, Any]:
     caller = tracker.data.last_caller or {}
     return {
-        "number": caller.get("number"),
-        "name": tracker.phonebook.name(caller.get("number")),
-        "time": caller.get("time"),
+        "caller": caller.get("number"),
+        "caller_name": tracker.phonebook.name(caller.get("number")),
+        "started": caller.get("time"),
         "call_id": caller.get("call_id"),
     }
 
@@ -105,9 +106,9 @@ def _last_missed(tracker: CallTracker) -> dict[str, Any]:
     if call is None:
         return {}
     return {
-        "number": call.caller,
-        "name": tracker.phonebook.name(call.caller),
-        "time": call.time,
+        "caller": call.caller,
+        "caller_name": tracker.phonebook.name(call.caller),
+        "ended": call.time,
         "call_id": call.call_id,
         "callee": call.callee,
     }
@@ -154,9 +155,9 @@ def _last_received(tracker: FaxTracker) -> dict[str, Any]:
     if fax is None:
         return {}
     return {
-        "number": fax.remote,
-        "name": tracker.phonebook.name(fax.remote),
-        "time": fax.time,
+        "remote": fax.remote,
+        "remote_name": tracker.phonebook.name(fax.remote),
+        "created": fax.time,
         "pages": fax.pages,
         "file": fax.file,
         "fax_id": fax.fax_id,
@@ -169,8 +170,8 @@ def _last_outgoing(tracker: FaxTracker) -> dict[str, Any]:
         return {}
     return {
         "remote": fax.remote,
-        "name": tracker.phonebook.name(fax.remote),
-        "time": fax.time,
+        "remote_name": tracker.phonebook.name(fax.remote),
+        "created": fax.time,
         "fax_id": fax.fax_id,
     }
 
@@ -449,8 +450,8 @@ class SantralExtensionSensor(SantralEntity, SensorEntity):
         return {
             "call_id": status.call_id,
             "direction": status.direction.value if status.direction else None,
-            "other_party": status.other_party,
-            "other_party_name": self._tracker.phonebook.name(status.other_party),
+            "remote": status.other_party,
+            "remote_name": self._tracker.phonebook.name(status.other_party),
             "since": status.since.isoformat() if status.since else None,
         }
 
