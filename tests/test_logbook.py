@@ -114,7 +114,10 @@ async def test_names_and_formats(
     assert sensor(hass, entry, "last_caller").state == shown
 
     described = describers(hass)[EVENT_CALL](Event(EVENT_CALL, missed))
-    assert described == {"name": entry.title, "message": message}
+    assert described["name"] == entry.title
+    assert described["message"] == message
+    assert described["icon"] == "mdi:phone-missed"
+    assert described["entity_id"].startswith("event.")
 
 
 async def test_logbook_without_names(
@@ -138,10 +141,13 @@ async def test_logbook_without_names(
         "Hung up: +4915123456789"
     )
     fax = {"entry_id": entry.entry_id, "type": "received", "remote": "+902125556677"}
-    assert describe[EVENT_FAX](Event(EVENT_FAX, fax)) == {
-        "name": entry.title,
-        "message": "Received: +90 212 555 66 77",
-    }
+    described = describe[EVENT_FAX](Event(EVENT_FAX, fax))
+    assert described["name"] == entry.title
+    assert described["message"] == "Received: +90 212 555 66 77"
+    assert described["icon"] == "mdi:fax"
+    assert described["entity_id"] == er.async_get(hass).async_get_entity_id(
+        "event", "santral", f"{entry.entry_id}_fax"
+    )
 
 
 async def test_logbook_after_removal(hass: HomeAssistant) -> None:
@@ -156,3 +162,4 @@ async def test_logbook_after_removal(hass: HomeAssistant) -> None:
     described = describers(hass)[EVENT_FAX](Event(EVENT_FAX, data))
     assert described["name"] == "telsam"
     assert described["message"].endswith(": Muhasebe (+90 212 555 66 77)")
+    assert "entity_id" not in described

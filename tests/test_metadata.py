@@ -13,6 +13,7 @@ from typing import Any
 from awesomeversion import AwesomeVersion
 import yaml
 
+from custom_components.santral.logbook import DEFAULT_ICONS, ICONS
 from custom_components.santral.providers import PbxState
 from custom_components.santral.sensor import ACCOUNT_SENSORS
 
@@ -240,6 +241,14 @@ def test_used_translation_keys_exist() -> None:
     icons = load(INTEGRATION / "icons.json")
     for platform, entities in icons["entity"].items():
         assert set(entities) <= set(english["entity"][platform])
+
+
+def test_logbook_icons_are_the_event_icons() -> None:
+    """A logbook line has the icon its event type has on the event entity."""
+    icons = load(INTEGRATION / "icons.json")["entity"]["event"]
+    for entity, kinds in ICONS.items():
+        assert icons[entity]["state_attributes"]["event_type"]["state"] == kinds
+        assert DEFAULT_ICONS[entity] == icons[entity]["default"]
 
 
 def test_quality_scale() -> None:

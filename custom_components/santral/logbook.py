@@ -2,7 +2,9 @@
 
 "Missed: Ayşe (+90 532 123 45 67) → 1001". The kind of call or fax is the event entity's
 translated event type, so the line reads in Home Assistant's language; the number is shown
-in the entry's chosen format, with the phonebook's name.
+in the entry's chosen format, with the phonebook's name. Each line has the icon of its kind
+and belongs to the account's call or fax event entity, so it also shows on that entity's
+and its device's logbook.
 """
 
 from __future__ import annotations
@@ -11,16 +13,35 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
+    LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
 from .const import DOMAIN, EVENT_CALL, EVENT_FAX
 from .phonebook import PhoneBook
 
 type DescribeEvent = Callable[[str, str, Callable[[Event], dict[str, str]]], None]
+
+# The icons of the event entities' event types (icons.json), by entity and event type.
+ICONS: dict[str, dict[str, str]] = {
+    "call": {
+        "ringing": "mdi:phone-ring",
+        "answered": "mdi:phone-in-talk",
+        "hangup": "mdi:phone-hangup",
+        "missed": "mdi:phone-missed",
+    },
+    "fax": {
+        "received": "mdi:fax",
+        "sent": "mdi:send",
+        "failed": "mdi:send-lock",
+    },
+}
+DEFAULT_ICONS = {"call": "mdi:phone", "fax": "mdi:fax"}
 
 
 @callback
@@ -42,6 +63,22 @@ def async_describe_events(
         key = f"component.{DOMAIN}.entity.event.{entity}.state_attributes.event_type.state.{kind}"
         return translations.get(key, kind)
 
+    def _line(
+        entity: str, data: Mapping[str, Any], title: str, message: str
+    ) -> dict[str, str]:
+        kind = str(data.get("type", ""))
+        line = {
+            LOGBOOK_ENTRY_NAME: title,
+            LOGBOOK_ENTRY_MESSAGE: message,
+            LOGBOOK_ENTRY_ICON: ICONS[entity].get(kind, DEFAULT_ICONS[entity]),
+        }
+        entity_id = er.async_get(hass).async_get_entity_id(
+            "event", DOMAIN, f"{data.get('entry_id')}_{entity}"
+        )
+        if entity_id is not None:
+            line[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+        return line
+
     @callback
     def describe_call(event: Event) -> dict[str, str]:
         data = event.data
@@ -53,7 +90,7 @@ def async_describe_events(
         message = f"{_label('call', data.get('type', ''))}: {who}"
         if (extension := data.get("extension")) and data.get("direction") != "outbound":
             message += f" → {extension}"
-        return {LOGBOOK_ENTRY_NAME: title, LOGBOOK_ENTRY_MESSAGE: message}
+        return _line("call", data, title, message)
 
     @callback
     def describe_fax(event: Event) -> dict[str, str]:
@@ -61,7 +98,7 @@ def async_describe_events(
         title, phonebook = _context(data)
         who = phonebook.describe(data.get("remote"), data.get("remote_name"))
         message = f"{_label('fax', data.get('type', ''))}: {who}"
-        return {LOGBOOK_ENTRY_NAME: title, LOGBOOK_ENTRY_MESSAGE: message}
+        return _line("fax", data, title, message)
 
     async_describe_event(DOMAIN, EVENT_CALL, describe_call)
     async_describe_event(DOMAIN, EVENT_FAX, describe_fax)
