@@ -6,6 +6,7 @@ Past CDRs:      python -m simulator cdrs --provider bulutfon --count 250
 Bulutfon hook:  python -m simulator bulutfon-webhook --url http://127.0.0.1:8123/api/webhook/ID
 Receive a fax:  python -m simulator fax --provider telsam --pages 2
 Settle faxes:   python -m simulator settle-faxes --provider bulutfon --outcome failed
+List shapes:    python -m simulator dialect --provider bulutfon --dialect seed
 Sent faxes settle only when told, unless `serve --fax-settle-after SECONDS` is given.
 """
 
@@ -24,6 +25,7 @@ import aiohttp
 from .app import PREFIXES, Simulator
 from .calls import DIRECTIONS, OUTCOMES, PROVIDERS
 from .faxes import FAX_OUTCOMES, FAX_PROVIDERS
+from .state import DIALECTS
 
 DEFAULT_SIMULATOR = "http://127.0.0.1:8300"
 
@@ -153,6 +155,17 @@ def _parser() -> argparse.ArgumentParser:
     settle.add_argument("--outcome", choices=FAX_OUTCOMES, default="success")
     settle.add_argument("--id", help="only this fax (default: every pending one)")
     settle.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+
+    dialect = commands.add_parser(
+        "dialect", help="serve a provider's lists in another documented shape"
+    )
+    dialect.add_argument("--provider", choices=tuple(DIALECTS), required=True)
+    dialect.add_argument(
+        "--dialect",
+        required=True,
+        choices=sorted({name for names in DIALECTS.values() for name in names}),
+    )
+    dialect.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     return parser
 
 
@@ -182,6 +195,8 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         if args.sender is not None:
             body["sender"] = args.sender
         return "faxes", body
+    if args.command == "dialect":
+        return "dialects", {"provider": args.provider, "dialect": args.dialect}
     if args.command == "settle-faxes":
         body = {"provider": args.provider, "outcome": args.outcome}
         if args.id is not None:

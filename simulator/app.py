@@ -20,8 +20,8 @@ from . import (
     telsam,
     telsam_faxes,
 )
-from .calls import SimulatedCall
-from .faults import HTML_ERROR_PAGE, Fault, FaultKind
+from .calls import BULUTSANTRALIM_BOOLEANS, SimulatedCall, choose
+from .faults import HTML_ERROR_PAGE, PAGING_FAULTS, Fault, FaultKind, paging_fault
 from .fax_office import FaxOffice
 from .faxes import SimulatedFax
 from .state import (
@@ -77,6 +77,42 @@ def _rejected(provider: str, fault: Fault) -> web.Response:
     return web.json_response({"error": fault.message}, status=status)
 
 
+# The error bodies of Telsam's page (seed 004), by status: the token call's, and those of
+# every other call.
+TELSAM_TOKEN_ERRORS: dict[int, dict[str, str]] = {
+    400: telsam.UNSUPPORTED_GRANT,
+    401: telsam.INVALID_CLIENT,
+    404: {"message": "Not Found!"},
+    500: {"message": "Unknown Error"},
+}
+TELSAM_ERRORS: dict[int, dict[str, Any]] = {
+    401: telsam.UNAUTHENTICATED,
+    403: {"message": "This action is unauthorized."},
+    404: {"message": "Not Found!"},
+    422: {
+        "message": "The given data was invalid.",
+        "errors": {"did": ["did değeri geçersiz."]},
+    },
+    500: {"message": "Server Error"},
+}
+
+
+def _documented_error(provider: str, endpoint: str, fault: Fault) -> web.Response:
+    """Answer `fault.status` (4xx or 5xx) with the body the provider's document shows.
+
+    Telsam's page shows one per status; Bulutfon's errors carry an `error` key and
+    Bulutsantralim's are plain text, both with `fault.message`.
+    """
+    status = fault.status if 400 <= fault.status < 600 else 500
+    if provider == "telsam":
+        table = TELSAM_TOKEN_ERRORS if endpoint == "token" else TELSAM_ERRORS
+        body = table.get(status, {"message": fault.message})
+        return web.json_response(body, status=status)
+    if provider == "bulutsantralim":
+        return web.Response(text=fault.message, status=status)
+    return web.json_response({"error": fault.message}, status=status)
+
+
 def _fault_middleware(provider: str, state: SimulatorState) -> Any:
     """Log every request of a provider and apply the fault injected for its endpoint."""
 
@@ -94,6 +130,11 @@ def _fault_middleware(provider: str, state: SimulatorState) -> Any:
             return _rate_limited(provider, fault)
         if fault.kind is FaultKind.REJECT:
             return _rejected(provider, fault)
+        if fault.kind is FaultKind.DOCUMENTED_ERROR:
+            return _documented_error(provider, endpoint, fault)
+        if fault.kind in PAGING_FAULTS:
+            with paging_fault(fault.kind):
+                return await handler(request)
         if fault.kind is FaultKind.SERVER_ERROR:
             return web.Response(
                 text=HTML_ERROR_PAGE, status=fault.status, content_type="text/html"
@@ -244,6 +285,10 @@ class Simulator:
         """Make one endpoint misbehave."""
         self.state.inject(provider, endpoint, fault)
 
+    def set_dialect(self, provider: str, dialect: str) -> None:
+        """Serve the lists of `provider` in another documented shape (`state.DIALECTS`)."""
+        self.state.set_dialect(provider, dialect)
+
     def count(self, provider: str | None = None, endpoint: str | None = None) -> int:
         """How many requests matched."""
         return self.state.count(provider, endpoint)
@@ -336,9 +381,15 @@ class Simulator:
         ringing: bool = True,
         answered: bool = True,
         hangup: bool = True,
+        booleans: str = "true/false",
     ) -> None:
-        """Set Bulutsantralim's event webhook directly, skipping the URL's validation post."""
+        """Set Bulutsantralim's event webhook directly, skipping the URL's validation post.
+
+        `booleans` spells `answered` and `recording_present` as "true/false" or, as seed
+        002 documents them, "t/f"; anything else raises ValueError.
+        """
         crm = self.state.bulutsantralim.crm
+        crm.booleans = choose(booleans, tuple(BULUTSANTRALIM_BOOLEANS), "booleans")
         crm.notification_url = notification_url
         crm.ringing, crm.answered, crm.hangup = (
             "on" if switch else "off" for switch in (ringing, answered, hangup)

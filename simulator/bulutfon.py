@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-import math
 from typing import Any
 
 from aiohttp import web
 
-from .calls import ISTANBUL, SimulatedCall, _user_name, bulutfon_cdr
+from .calls import ISTANBUL, SimulatedCall, _user_name, bulutfon_cdr, made_up_calls
+from .faults import paginate
 from .state import SimulatorState
 
 STATE_KEY = web.AppKey("state", SimulatorState)
@@ -151,19 +151,27 @@ async def cdrs(request: web.Request) -> web.Response:
         return _json_error("page and limit must be numbers", 400)
     page = max(page, 1)
     limit = min(max(limit, 1), CDR_PAGE_LIMIT)
-    kept = _filter_cdrs(request.app[STATE_KEY].bulutfon.cdrs, query)
+    state = request.app[STATE_KEY]
+    kept = _filter_cdrs(state.bulutfon.cdrs, query)
     if isinstance(kept, str):
         return _json_error(kept, 400)
-    items = _ordered([bulutfon_cdr(call) for call in kept], query.get("order"))
+    dialect = state.dialect("bulutfon")
+    items = _ordered([bulutfon_cdr(call, dialect) for call in kept], query.get("order"))
     if isinstance(items, str):
         return _json_error(items, 400)
-    total_pages = math.ceil(len(items) / limit)
+
+    def made_up(number: int, count: int) -> list[dict[str, Any]]:
+        calls = made_up_calls("bulutfon", state.bulutfon.did, number, count)
+        return [bulutfon_cdr(call, dialect) for call in calls]
+
+    paged = paginate(items, page, limit, made_up)
+    page, total_pages = paged.page, paged.total_pages
     return web.json_response(
         {
-            "cdrs": items[(page - 1) * limit : page * limit],
+            "cdrs": paged.items,
             "pagination": {
                 "page": page,
-                "total_count": len(items),
+                "total_count": paged.total_count,
                 "total_pages": total_pages,
                 "limit": limit,
                 "previous_page": _page_url(request, page - 1) if page > 1 else None,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 import functools
 import json
-import math
 
 from aiohttp import web
 from yarl import URL
 
-from .calls import ISTANBUL, SimulatedCall, bulutsantralim_cdr
+from .calls import ISTANBUL, SimulatedCall, bulutsantralim_cdr, made_up_calls
+from .faults import paginate
 from .state import SimulatorState
 from .webhooks import WebhookSender
 
@@ -108,19 +108,22 @@ async def cdrs(request: web.Request) -> web.Response:
         return _text("limit must be between 10 and 100", 400)
     if page < 1:
         return _text("invalid page", 400)
-    kept = _filter_cdrs(request.app[STATE_KEY].bulutsantralim.cdrs, query)
+    pbx = request.app[STATE_KEY].bulutsantralim
+    kept = _filter_cdrs(pbx.cdrs, query)
     if isinstance(kept, str):
         return _text(kept, 400)
+
+    def made_up(number: int, count: int) -> list[SimulatedCall]:
+        return made_up_calls("bulutsantralim", pbx.did, number, count)
+
+    paged = paginate(kept, page, limit, made_up)
     return web.json_response(
         {
-            "cdrs": [
-                bulutsantralim_cdr(call)
-                for call in kept[(page - 1) * limit : page * limit]
-            ],
+            "cdrs": [bulutsantralim_cdr(call) for call in paged.items],
             "pagination": {
-                "page": page,
-                "total_count": len(kept),
-                "total_pages": math.ceil(len(kept) / limit),
+                "page": paged.page,
+                "total_count": paged.total_count,
+                "total_pages": paged.total_pages,
                 "limit": limit,
             },
         },

@@ -7,9 +7,8 @@ outgoing records. A fax's document is fetched from a one-hour URL that needs no 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-import math
 import re
 from typing import Any
 
@@ -26,7 +25,8 @@ from .bulutsantralim import (
     _text,
 )
 from .calls import ISTANBUL, international, national
-from .faxes import Attachment, FaxBook, SimulatedFax, decode_base64
+from .faults import paginate
+from .faxes import Attachment, FaxBook, SimulatedFax, decode_base64, made_up_faxes
 
 DATA_URL = re.compile(r"^data:(?P<mime>[^;,]+);base64,(?P<data>.*)$", re.DOTALL)
 FILE_TYPES = frozenset({documents.PDF, documents.PNG, documents.JPEG, documents.TIFF})
@@ -104,16 +104,24 @@ def _paging(query: dict[str, str]) -> tuple[int, int] | str:
 
 
 def _listed(
-    name: str, items: list[dict[str, Any]], page: int, limit: int
+    name: str,
+    items: list[dict[str, Any]],
+    page: int,
+    limit: int,
+    made_up: Callable[[int, int], list[dict[str, Any]]] | None = None,
 ) -> web.Response:
-    """Return one page of `items` under `name`, with Verimor's pagination object."""
+    """Return one page of `items` under `name`, with Verimor's pagination object.
+
+    `made_up(page, count)` fills the pages of a list that a fault makes endless.
+    """
+    paged = paginate(items, page, limit, made_up or (lambda _page, _count: []))
     return web.json_response(
         {
-            name: items[(page - 1) * limit : page * limit],
+            name: paged.items,
             "pagination": {
-                "page": page,
-                "total_count": len(items),
-                "total_pages": math.ceil(len(items) / limit),
+                "page": paged.page,
+                "total_count": paged.total_count,
+                "total_pages": paged.total_pages,
                 "limit": limit,
             },
         },
@@ -169,7 +177,12 @@ async def fdrs(request: web.Request) -> web.Response:
     items = _filter_fdrs(_book(request).faxes, query)
     if isinstance(items, str):
         return _text(items, 400)
-    return _listed("fdrs", items, *paging)
+    pbx = request.app[STATE_KEY].bulutsantralim
+
+    def made_up(number: int, count: int) -> list[dict[str, Any]]:
+        return [fdr_item(fax) for fax in made_up_faxes(pbx.did, number, count)]
+
+    return _listed("fdrs", items, *paging, made_up)
 
 
 async def fax_orders(request: web.Request) -> web.Response:

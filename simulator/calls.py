@@ -261,8 +261,25 @@ def microseconds(moment: datetime) -> int:
     return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
-def bulutfon_cdr(call: SimulatedCall) -> dict[str, Any]:
-    """Return the call as an item of Bulutfon's `GET /cdrs` list (providers.md §1.5)."""
+def extension_line(call: SimulatedCall) -> str:
+    """Return the full number Bulutfon's documents give an outbound call's extension.
+
+    Both CDR examples name the calling extension by a 12-digit number (`908508850249`);
+    here it is the PBX number with the extension in place of its last digits.
+    """
+    if len(call.caller) == 12 and call.caller.isdigit():
+        return call.caller[: -len(call.extension)] + call.extension
+    return call.extension
+
+
+def bulutfon_cdr(call: SimulatedCall, dialect: str = "default") -> dict[str, Any]:
+    """Return the call as an item of Bulutfon's `GET /cdrs` list (providers.md §1.5).
+
+    `dialect` is one of `state.DIALECTS["bulutfon"]`: this simulator's own shape, seed
+    003's or the later `cdr.md` document's, each with its fields, order and value types.
+    """
+    if dialect == "seed":
+        return _bulutfon_seed_cdr(call)
     outbound = call.direction == "outbound"
     item: dict[str, Any] = {
         "uuid": call.uuid,
@@ -272,7 +289,9 @@ def bulutfon_cdr(call: SimulatedCall) -> dict[str, Any]:
         "callee": int(call.callee),
     }
     if outbound:
-        item["extension"] = call.extension
+        item["extension"] = (
+            extension_line(call) if dialect == "documents" else call.extension
+        )
     item |= {
         "call_time": _iso(call.started),
         "answer_time": _iso(call.answered),
@@ -287,6 +306,62 @@ def bulutfon_cdr(call: SimulatedCall) -> dict[str, Any]:
         "hangup_state": _hangup_state(call),
     }
     return item
+
+
+def _bulutfon_seed_cdr(call: SimulatedCall) -> dict[str, Any]:
+    """Return the call as seed 003's example shows a CDR: numbers as JSON numbers.
+
+    The extension and the price appear on outbound calls only, the extension as a 12-digit
+    integer and the price as a float; `call_record` is `Var` or `Yok`, and there is no
+    `missing_call`.
+    """
+    outbound = call.direction == "outbound"
+    item: dict[str, Any] = {
+        "uuid": call.uuid,
+        "bf_calltype": "voice",
+        "direction": "OUT" if outbound else "IN",
+        "caller": int(call.caller),
+        "callee": int(call.callee),
+    }
+    if outbound:
+        item["extension"] = int(extension_line(call))
+    item |= {
+        "call_time": _iso(call.started),
+        "answer_time": _iso(call.answered),
+        "hangup_time": _iso(call.ended),
+    }
+    if outbound:
+        item["call_price"] = round(call.talk_seconds * BULUTFON_PRICE_PER_SECOND, 5)
+    item |= {
+        "call_record": "Var" if call.recording else "Yok",
+        "hangup_cause": HANGUP_CAUSE[call.outcome],
+        "hangup_state": _hangup_state(call),
+    }
+    return item
+
+
+def made_up_calls(
+    provider: str, pbx_number: str, page: int, count: int
+) -> list[SimulatedCall]:
+    """Return `count` answered calls that just ended, for a page of a list without end.
+
+    Their uuids follow from `page` and their place on it, so each page has calls of its
+    own and reading a page again gives the same ones.
+    """
+    now = datetime.now(ISTANBUL)
+    calls = []
+    for index in range(count):
+        name = f"{provider}/page-{page}/call-{index}"
+        calls.append(
+            build_call(
+                provider,
+                pbx_number=pbx_number,
+                ended=now - timedelta(seconds=index),
+                rng=random.Random(name),
+                uuid=str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, name)),
+            )
+        )
+    return calls
 
 
 def bulutfon_webhooks(
@@ -360,8 +435,15 @@ def _event_stamp(moment: datetime | None) -> str:
     return moment.astimezone(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _true_false(value: bool) -> str:
-    return "true" if value else "false"
+# How Verimor spells its booleans: `true`/`false` in its API repository, `t`/`f` in seed 002.
+BULUTSANTRALIM_BOOLEANS: dict[str, tuple[str, str]] = {
+    "true/false": ("true", "false"),
+    "t/f": ("t", "f"),
+}
+
+
+def _true_false(value: bool, spelling: tuple[str, str] = ("true", "false")) -> str:
+    return spelling[0] if value else spelling[1]
 
 
 def _sip_hangup_disposition(call: SimulatedCall) -> str:
@@ -415,13 +497,15 @@ def bulutsantralim_cdr(call: SimulatedCall) -> dict[str, Any]:
 
 
 def bulutsantralim_webhooks(
-    call: SimulatedCall, *, domain_id: str
+    call: SimulatedCall, *, domain_id: str, booleans: str = "true/false"
 ) -> list[WebhookEvent]:
     """Return Verimor's event posts for the call, in order (providers.md §2.5, seed 002).
 
     `ringing` carries exactly the fields of the seed's example; `answer` adds who picked
     up and when; `hangup`, which doubles as the CDR notification, carries every field.
+    `booleans` is "true/false" (the API repository's spelling) or "t/f" (seed 002's).
     """
+    spelling = BULUTSANTRALIM_BOOLEANS[booleans]
     if call.direction == "inbound":
         caller_number, outbound_caller = national(call.caller), ""
         destination, dialed_user = call.extension, call.extension
@@ -459,8 +543,8 @@ def bulutsantralim_webhooks(
         "answer_stamp": _event_stamp(call.answered),
         "end_stamp": _event_stamp(call.ended),
         "duration": str(call.talk_seconds),
-        "recording_present": _true_false(call.recording),
-        "answered": _true_false(answered),
+        "recording_present": _true_false(call.recording, spelling),
+        "answered": _true_false(answered, spelling),
         "queue": "",
         "queue_wait_duration": "0",
         "sip_hangup_disposition": _sip_hangup_disposition(call),

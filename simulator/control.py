@@ -195,6 +195,23 @@ async def set_extensions(request: web.Request) -> web.Response:
     return web.json_response({"provider": provider, "extensions": numbers})
 
 
+async def dialects(request: web.Request) -> web.Response:
+    """GET or POST /_control/dialects: the shape each provider's lists are served in.
+
+    POST `{"provider": "bulutfon", "dialect": "seed"}` switches one provider.
+    """
+    state = request.app[SWITCHBOARD_KEY].state
+    if request.method == "POST":
+        try:
+            body = await _json_object(request)
+            state.set_dialect(
+                str(body.get("provider", "")), str(body.get("dialect", ""))
+            )
+        except (TypeError, ValueError) as err:
+            return _refused(str(err))
+    return web.json_response(state.dialects)
+
+
 def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     """Mount the call and fax control endpoints on the top-level application."""
     app[SWITCHBOARD_KEY] = switchboard
@@ -206,3 +223,5 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
     app.router.add_post("/_control/user_statuses", set_user_status)
     app.router.add_post("/_control/extensions", set_extensions)
+    app.router.add_get("/_control/dialects", dialects)
+    app.router.add_post("/_control/dialects", dialects)

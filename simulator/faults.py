@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
+import math
 
 
 class FaultKind(StrEnum):
@@ -15,6 +19,14 @@ class FaultKind(StrEnum):
     HTML = "html"  # 200 with an HTML error page instead of JSON
     TRUNCATED = "truncated"  # the real answer cut in half
     REJECT = "reject"  # a 4xx refusal in the provider's own error style, with `message`
+    # The error body the provider's document shows for `status` (Telsam: seed 004's).
+    DOCUMENTED_ERROR = "documented_error"
+    # Paged lists (CDRs, fax records, Telsam's fax list) that never reach their last page:
+    # every page full, made-up items after the real ones; past the real ones, empty pages
+    # that offer another; or the first page, whatever page is asked for.
+    ENDLESS_PAGES = "endless_pages"
+    EMPTY_PAGES = "empty_pages"
+    REPEATED_PAGE = "repeated_page"
 
 
 @dataclass(slots=True)
@@ -33,3 +45,52 @@ HTML_ERROR_PAGE = (
     "<html><head><title>502 Bad Gateway</title></head><body>"
     "<center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 )
+
+
+PAGING_FAULTS = frozenset(
+    {FaultKind.ENDLESS_PAGES, FaultKind.EMPTY_PAGES, FaultKind.REPEATED_PAGE}
+)
+# The paging fault of the request being answered: set around the handler by the fault
+# middleware, read by the list handlers.
+_PAGING: ContextVar[FaultKind | None] = ContextVar("paging_fault", default=None)
+
+
+@contextmanager
+def paging_fault(kind: FaultKind) -> Iterator[None]:
+    """Answer the requests made inside the block with the paging fault `kind`."""
+    token = _PAGING.set(kind)
+    try:
+        yield
+    finally:
+        _PAGING.reset(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Paged[T]:
+    """One page of a list as the provider reports it: items, number, page and item counts."""
+
+    items: list[T]
+    page: int
+    total_pages: int
+    total_count: int
+
+
+def paginate[T](
+    items: list[T], page: int, limit: int, made_up: Callable[[int, int], list[T]]
+) -> Paged[T]:
+    """Return page `page` of `items` in pages of `limit`, as the paging fault has it.
+
+    Without a fault the last page is the last. `made_up(page, count)` makes `count` items
+    for a page of a list that never ends; every page then offers one more.
+    """
+    kind = _PAGING.get()
+    if kind is FaultKind.REPEATED_PAGE:
+        page = 1
+    chunk = items[(page - 1) * limit : page * limit]
+    total_pages = math.ceil(len(items) / limit)
+    if kind is None:
+        return Paged(chunk, page, total_pages, len(items))
+    if kind is FaultKind.ENDLESS_PAGES and len(chunk) < limit:
+        chunk = chunk + made_up(page, limit - len(chunk))
+    total_pages = max(total_pages, page + 1)
+    return Paged(chunk, page, total_pages, max(len(items), total_pages * limit))

@@ -128,6 +128,39 @@ class SimulatedFax:
         }
 
 
+MADE_UP_ID_BASE = 900_000_000
+
+
+def made_up_faxes(local: str, page: int, count: int) -> list[SimulatedFax]:
+    """Return `count` faxes that just arrived, for a page of a list without end.
+
+    Their ids (numbers far above the real ones) and uuids follow from `page` and their
+    place on it, so each page has faxes of its own and reading it again gives the same.
+    """
+    now = datetime.now(ISTANBUL)
+    faxes = []
+    for index in range(count):
+        name = f"fax/page-{page}/fax-{index}"
+        call_uuid = str(uuid_lib.uuid5(uuid_lib.NAMESPACE_URL, name))
+        created = now - timedelta(seconds=index)
+        faxes.append(
+            SimulatedFax(
+                id=MADE_UP_ID_BASE + page * 1000 + index,
+                direction="incoming",
+                local=local,
+                remotes=[f"90532{page % 1000:03d}{index:04d}"],
+                call_uuids=[call_uuid],
+                pages=1,
+                created=created,
+                document=b"",
+                document_type=documents.PDF,
+                status="success",
+                settled=created,
+            )
+        )
+    return faxes
+
+
 def outgoing_document(attachments: list[Attachment], pages: int) -> bytes:
     """Return the PDF a sent fax downloads as: the PDF sent, or one of as many pages."""
     if len(attachments) == 1 and attachments[0].mime == documents.PDF:

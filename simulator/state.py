@@ -59,6 +59,20 @@ def extension_numbers(numbers: object) -> list[str]:
     return kept
 
 
+# The shapes a provider's lists can be served in, where its documents show more than one.
+# Bulutfon CDRs: this simulator's own (`default`), seed 003's example (`seed`: numbers,
+# a 12-digit `extension` and a float `call_price` as JSON numbers, `call_record` `Var`/
+# `Yok`, no `missing_call`) or the later `cdr.md` example (`documents`: `extension` and
+# `call_price` as strings, `missing_call`, `YES`/`NO`). Telsam fax lists: Laravel's
+# paginator with this simulator's `pages` field (`default`), only `current_page` and
+# `last_page` (`pages`), or a bare list (`bare`); both of the latter give faxes as seed
+# 004 shows them, without `pages` and with `created_at` null on failed faxes.
+DIALECTS: dict[str, tuple[str, ...]] = {
+    "bulutfon": ("default", "seed", "documents"),
+    "telsam": ("default", "pages", "bare"),
+}
+
+
 BULUTFON_ME: dict[str, Any] = {
     "user": {"email": "mail@mail.com", "name": "Ad Soyad", "gsm": "902222222"},
     "pbx": {
@@ -125,6 +139,8 @@ class CrmIntegration:
     answered: str = "on"
     hangup: str = "on"
     notification_url: str = ""
+    # How the posts spell booleans: "true/false" or seed 002's "t/f" (not part of the API).
+    booleans: str = "true/false"
 
     def as_dict(self) -> dict[str, str]:
         """Return the settings as `GET /crm_integrations` answers them."""
@@ -274,6 +290,18 @@ class SimulatorState:
     requests: list[RequestRecord] = field(default_factory=list)
     deliveries: list[WebhookDelivery] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random)
+    dialects: dict[str, str] = field(
+        default_factory=lambda: dict.fromkeys(DIALECTS, "default")
+    )
+
+    def dialect(self, provider: str) -> str:
+        """Return the shape the lists of `provider` are served in (see `DIALECTS`)."""
+        return self.dialects.get(provider, "default")
+
+    def set_dialect(self, provider: str, dialect: str) -> None:
+        """Serve the lists of `provider` in `dialect`; raise ValueError on an unknown one."""
+        chosen = choose(provider, tuple(DIALECTS), "provider")
+        self.dialects[chosen] = choose(dialect, DIALECTS[chosen], "dialect")
 
     def cdrs(self, provider: str) -> list[SimulatedCall]:
         """Return the CDRs of a calling provider, newest first."""

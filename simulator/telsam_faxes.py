@@ -8,8 +8,8 @@ no path for download and send; `/fax/{id}/download` and `/fax/send` are this pro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
-import math
 import re
 from typing import Any
 
@@ -17,7 +17,8 @@ from aiohttp import web
 
 from . import documents
 from .calls import ISTANBUL
-from .faxes import Attachment, SimulatedFax, decode_base64
+from .faults import paginate
+from .faxes import Attachment, SimulatedFax, decode_base64, made_up_faxes
 from .telsam import STATE_KEY, UNAUTHENTICATED, _authorized, _json_body
 
 PER_PAGE = 15
@@ -53,8 +54,23 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(ISTANBUL).strftime(DATE_FORMAT)
 
 
-def fax_item(fax: SimulatedFax) -> dict[str, Any]:
-    """Return the fax as the page's fax object, with its page count added."""
+def fax_item(fax: SimulatedFax, dialect: str = "default") -> dict[str, Any]:
+    """Return the fax as the page's fax object, with its page count added.
+
+    In the `pages` and `bare` dialects it is exactly the page's object: no `pages`, and
+    `created_at` null on a failed fax, as the page's detail example shows.
+    """
+    if dialect != "default":
+        return {
+            "id": fax.id,
+            "phone": fax.remote,
+            "subject": fax.subject,
+            "call_type": fax.direction,
+            "status": fax.status,
+            "again": fax.attempts or None,
+            "did": fax.local,
+            "created_at": None if fax.status == "failed" else _stamp(fax.created),
+        }
     return {
         "id": fax.id,
         "phone": fax.remote,
@@ -138,13 +154,29 @@ def _page(request: web.Request) -> int:
         return 1
 
 
-def _paginate(request: web.Request, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return one page of `items` in the shape of Laravel's length-aware paginator."""
-    page = _page(request)
-    total = len(items)
-    last = max(1, math.ceil(total / PER_PAGE))
+def _paginate(
+    request: web.Request,
+    items: list[dict[str, Any]],
+    dialect: str = "default",
+    made_up: Callable[[int, int], list[dict[str, Any]]] | None = None,
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Return one page of `items` in the shape of Laravel's length-aware paginator.
+
+    The `pages` dialect keeps only `current_page`, `data` and `last_page`; `bare` gives
+    the page's items alone. `made_up(page, count)` fills the pages of a list that a fault
+    makes endless.
+    """
+    paged = paginate(
+        items, _page(request), PER_PAGE, made_up or (lambda _page, _count: [])
+    )
+    page, chunk = paged.page, paged.items
+    total = paged.total_count
+    last = max(1, paged.total_pages)
+    if dialect == "bare":
+        return chunk
+    if dialect == "pages":
+        return {"current_page": page, "data": chunk, "last_page": last}
     first_index = (page - 1) * PER_PAGE
-    chunk = items[first_index : first_index + PER_PAGE]
     path = str(request.url.with_query(None))
 
     def url(number: int) -> str:
@@ -196,6 +228,13 @@ async def fax_list(request: web.Request) -> web.Response:
     if errors:
         return _invalid(errors)
     end_of_second = end + timedelta(seconds=1)
+    account = request.app[STATE_KEY].telsam
+    dialect = request.app[STATE_KEY].dialect("telsam")
+
+    def made_up(number: int, count: int) -> list[dict[str, Any]]:
+        faxes = made_up_faxes(account.did, number, count)
+        return [fax_item(fax, dialect) for fax in faxes]
+
     kept = [
         fax
         for fax in book.faxes
@@ -204,7 +243,8 @@ async def fax_list(request: web.Request) -> web.Response:
         and (kind is None or fax.direction == kind)
         and (search is None or _matches(fax, search))
     ]
-    return web.json_response(_paginate(request, [fax_item(fax) for fax in kept]))
+    items = [fax_item(fax, dialect) for fax in kept]
+    return web.json_response(_paginate(request, items, dialect, made_up))
 
 
 def _find(request: web.Request) -> SimulatedFax | None:
@@ -220,7 +260,8 @@ async def fax_show(request: web.Request) -> web.Response:
         return web.json_response(UNAUTHENTICATED, status=401)
     if (fax := _find(request)) is None:
         return web.json_response(NOT_FOUND, status=404)
-    return web.json_response({"fax": fax_item(fax), "detail": fax_detail(fax)})
+    dialect = request.app[STATE_KEY].dialect("telsam")
+    return web.json_response({"fax": fax_item(fax, dialect), "detail": fax_detail(fax)})
 
 
 async def fax_download(request: web.Request) -> web.Response:
@@ -311,7 +352,10 @@ async def fax_send(request: web.Request) -> web.Response:
         for phone in phones
     ]
     return web.json_response(
-        {"process": True, "faxes": [fax_item(fax) for fax in faxes]}
+        {
+            "process": True,
+            "faxes": [fax_item(fax, state.dialect("telsam")) for fax in faxes],
+        }
     )
 
 

@@ -7,7 +7,7 @@ as JSON objects with an `error` key, and numbers come as JSON integers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 import hashlib
 import json
@@ -44,7 +44,8 @@ from .models import (
     Provider,
     RecordingLink,
 )
-from .phone import normalize_number, to_provider_number
+from .paging import BUSY_CALLS_PER_HOUR, Page, PagedList, pagination_number
+from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
 from .timeparse import parse_bool, parse_datetime
 
 BULUTFON_BASE_URL = "https://api.bulutfon.com"
@@ -87,6 +88,9 @@ class BulutfonClient(ProviderClient):
         self._token = token
         self._email = email
         self._password = password
+        self._cdrs = PagedList(
+            "Bulutfon /cdrs", per_hour=BUSY_CALLS_PER_HOUR, page_size=CDR_PAGE_SIZE
+        )
 
     def _secrets(self) -> Iterable[str]:
         return (value for value in (self._token, self._password) if value)
@@ -167,6 +171,16 @@ class BulutfonClient(ProviderClient):
         self, *, page: int = 1, limit: int = CDR_PAGE_SIZE
     ) -> CallRecordPage:
         """Read one page of the last month's calls, newest first (faxes left out)."""
+        result = await self._cdr_page(page, limit)
+        return CallRecordPage(list(result.items), result.has_next)
+
+    async def _cdr_page(
+        self, page: int, limit: int = CDR_PAGE_SIZE
+    ) -> Page[CallRecord]:
+        """Read one page of `/cdrs`; another follows while `next_page` names one.
+
+        `total_pages`, when given, has the last word: a page at or past it is the last.
+        """
         data = await self._get(
             "/cdrs",
             {
@@ -180,27 +194,36 @@ class BulutfonClient(ProviderClient):
         pagination = data.get("pagination") or {}
         if not isinstance(items, list) or not isinstance(pagination, dict):
             raise SantralInvalidResponseError("Bulutfon /cdrs lacks the cdrs list")
+        entries = [item for item in items if isinstance(item, dict)]
         records = [
             _call_record(item)
-            for item in items
-            if isinstance(item, dict) and item.get("bf_calltype", "voice") == "voice"
+            for item in entries
+            if item.get("bf_calltype", "voice") == "voice"
         ]
-        return CallRecordPage(records, bool(pagination.get("next_page")))
+        total_pages = pagination_number(pagination.get("total_pages"))
+        has_next = bool(pagination.get("next_page")) and (
+            total_pages is None or page < total_pages
+        )
+        return Page(
+            records,
+            [str(item.get("uuid")) for item in entries],
+            has_next,
+            pagination_number(pagination.get("limit")),
+        )
 
     async def async_get_calls_since(self, since: datetime) -> list[CallRecord]:
         """Return the calls that started at or after `since`, newest first.
 
         Bulutfon v1 has no date filter, so pages are read newest first until one reaches
-        back past `since`.
+        back past `since`, within the cap the window allows.
         """
-        records: list[CallRecord] = []
-        page = 1
-        while True:
-            result = await self.async_get_call_records(page=page)
-            records += result.records
-            if not result.has_next or any(r.started < since for r in result.records):
-                break
-            page += 1
+        records = await self._cdrs.read(
+            self._cdr_page,
+            since=since,
+            until=datetime.now(UTC),
+            key=lambda record: record.call_id,
+            reached_start=lambda page: any(r.started < since for r in page),
+        )
         return [record for record in records if record.started >= since]
 
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
@@ -392,7 +415,14 @@ def _outgoing_fax(item: dict[str, Any], detail: dict[str, Any] | None) -> FaxRec
 
 
 def _call_record(item: dict[str, Any]) -> CallRecord:
-    """Read one Bulutfon CDR."""
+    """Read one Bulutfon CDR, in either documented shape.
+
+    The 2015 document sends `extension` and `call_price` as JSON numbers and `call_record`
+    as `Var`/`Yok`; the later one sends them as strings, `YES`/`NO`/`REMOVED`, and adds
+    `missing_call`. Both name the calling extension of an outbound call by its full
+    number (`908508850249`): that number is kept, as E.164, since neither list says which
+    short extension it belongs to.
+    """
     call_id = item.get("uuid")
     started = parse_datetime(item.get("call_time"))
     if not call_id or started is None:
@@ -402,7 +432,7 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
     direction = DIRECTIONS.get(
         str(item.get("direction", "")).upper(), CallDirection.INTERNAL
     )
-    extension = normalize_number(item.get("extension")) or None
+    extension = _call_extension(item.get("extension"))
     missed = parse_bool(item.get("missing_call")) or (
         answered is None and direction is CallDirection.INBOUND
     )
@@ -411,7 +441,7 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         direction=direction,
         caller=normalize_number(item.get("caller")),
         callee=normalize_number(item.get("callee")),
-        extension=extension if extension and len(extension) <= 6 else None,
+        extension=extension,
         started=started,
         answered=answered,
         ended=ended,
@@ -422,8 +452,29 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         missed=missed,
         recording_available=str(item.get("call_record", "")).upper() in {"YES", "VAR"},
         hangup_cause=str(item["hangup_cause"]) if item.get("hangup_cause") else None,
-        price=_decimal(item.get("call_price")),
+        price=_price(item.get("call_price")),
     )
+
+
+def _call_extension(value: Any) -> str | None:
+    """Return a CDR's extension: a short number as it is, a full number as E.164."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    number = normalize_number(value)
+    if len(number) <= MAX_SHORT_NUMBER_LENGTH or number.startswith("+"):
+        return number or None
+    return None
+
+
+def _price(value: Any) -> Decimal | None:
+    """Return a call's price, given as a JSON number or as text; None when unreadable."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        price = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return price if price.is_finite() else None
 
 
 def _extension(item: dict[str, Any]) -> Extension | None:

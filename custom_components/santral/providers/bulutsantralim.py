@@ -45,6 +45,13 @@ from .models import (
     Provider,
     RecordingLink,
 )
+from .paging import (
+    BUSY_CALLS_PER_HOUR,
+    BUSY_FAXES_PER_HOUR,
+    Page,
+    PagedList,
+    pagination_number,
+)
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
 from .ratelimit import SlidingWindowLimiter
 from .timeparse import parse_bool, parse_datetime, parse_duration
@@ -107,6 +114,16 @@ class BulutsantralimClient(ProviderClient):
             2, 60, "Bulutsantralim /user_statuses"
         )
         self._recording_links: dict[str, RecordingLink] = {}
+        self._cdrs = PagedList(
+            "Bulutsantralim /cdrs",
+            per_hour=BUSY_CALLS_PER_HOUR,
+            page_size=CDR_PAGE_SIZE,
+        )
+        self._fdrs = PagedList(
+            "Bulutsantralim /fdrs",
+            per_hour=BUSY_FAXES_PER_HOUR,
+            page_size=CDR_PAGE_SIZE,
+        )
 
     def _secrets(self) -> Iterable[str]:
         return (self._api_key,)
@@ -153,10 +170,12 @@ class BulutsantralimClient(ProviderClient):
 
     async def _list_page(
         self, path: str, list_key: str, since: datetime, until: datetime, page: int
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """Read one page of a dated list (`/cdrs`, `/fdrs`): its items and whether more follow.
+    ) -> tuple[list[dict[str, Any]], bool, int | None]:
+        """Read one page of a dated list (`/cdrs`, `/fdrs`).
 
         Both lists take `start_stamp_from`/`start_stamp_to` in UTC, at most 31 days apart.
+        Returns the page's items, whether more follow (up to `total_pages`) and the page
+        size the PBX reports.
         """
         since = max(since, until - CDR_MAX_RANGE)
         response = await self._request(
@@ -178,31 +197,58 @@ class BulutsantralimClient(ProviderClient):
             raise SantralInvalidResponseError(
                 f"Bulutsantralim {path} lacks the {list_key} list"
             )
-        total_pages = int(pagination.get("total_pages") or 1)
-        return [item for item in items if isinstance(item, dict)], page < total_pages
+        total_pages = pagination_number(pagination.get("total_pages")) or 1
+        return (
+            [item for item in items if isinstance(item, dict)],
+            page < total_pages,
+            pagination_number(pagination.get("limit")),
+        )
 
     async def async_get_call_records(
         self, *, since: datetime, until: datetime | None = None, page: int = 1
     ) -> CallRecordPage:
         """Read one page of the calls that started between `since` and `until`."""
-        items, has_next = await self._list_page(
-            "/cdrs", "cdrs", since, until or datetime.now(UTC), page
+        result = await self._cdr_page(since, until or datetime.now(UTC), page)
+        return CallRecordPage(list(result.items), result.has_next)
+
+    async def _cdr_page(
+        self, since: datetime, until: datetime, page: int
+    ) -> Page[CallRecord]:
+        items, has_next, page_size = await self._list_page(
+            "/cdrs", "cdrs", since, until, page
         )
-        return CallRecordPage([_call_record(item) for item in items], has_next)
+        return Page(
+            [_call_record(item) for item in items],
+            [str(item.get("call_uuid")) for item in items],
+            has_next,
+            page_size,
+        )
+
+    async def _fdr_page(
+        self, since: datetime, until: datetime, page: int
+    ) -> Page[FaxRecord]:
+        items, has_next, page_size = await self._list_page(
+            "/fdrs", "fdrs", since, until, page
+        )
+        return Page(
+            [_fax_record(item) for item in items],
+            [str(item.get("call_uuid")) for item in items],
+            has_next,
+            page_size,
+        )
 
     async def async_get_calls_since(self, since: datetime) -> list[CallRecord]:
-        """Return the calls that started at or after `since`, newest first."""
+        """Return the calls that started at or after `since`, newest first.
+
+        Pages are read until the last, within the cap the window allows.
+        """
         now = datetime.now(UTC)
-        records: list[CallRecord] = []
-        page = 1
-        while True:
-            result = await self.async_get_call_records(
-                since=since, until=now, page=page
-            )
-            records += result.records
-            if not result.has_next:
-                break
-            page += 1
+        records = await self._cdrs.read(
+            lambda page: self._cdr_page(since, now, page),
+            since=since,
+            until=now,
+            key=lambda record: record.call_id,
+        )
         return sorted(records, key=lambda record: record.started, reverse=True)
 
     async def async_get_notification_url(self) -> str | None:
@@ -235,14 +281,12 @@ class BulutsantralimClient(ProviderClient):
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
         """Return fax records (in and out) from `since`, and the orders still waiting."""
         now = datetime.now(UTC)
-        records: list[FaxRecord] = []
-        page = 1
-        while True:
-            items, has_next = await self._list_page("/fdrs", "fdrs", since, now, page)
-            records += [_fax_record(item) for item in items]
-            if not has_next:
-                break
-            page += 1
+        records = await self._fdrs.read(
+            lambda page: self._fdr_page(since, now, page),
+            since=since,
+            until=now,
+            key=lambda record: record.fax_id,
+        )
         response = await self._request(
             "GET", "/fax_orders", params={"key": self._api_key, "limit": "100"}
         )

@@ -41,6 +41,7 @@ from .models import (
     FaxStatus,
     Provider,
 )
+from .paging import BUSY_FAXES_PER_HOUR, Page, PagedList, pagination_number
 from .phone import normalize_number, to_provider_number
 from .timeparse import TURKEY, parse_datetime
 
@@ -53,7 +54,8 @@ FAX_DETAIL_PATH = "/fax/{fax_id}"
 FAX_DOWNLOAD_PATH = "/fax/{fax_id}/download"
 FAX_SEND_PATH = "/fax/send"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-MAX_PAGES = 50
+# Laravel's default page size, assumed until a list says its own.
+DEFAULT_PAGE_SIZE = 15
 STATUSES = {
     "success": FaxStatus.SENT,
     "pending": FaxStatus.QUEUED,
@@ -97,6 +99,9 @@ class TelsamClient(ProviderClient):
         self._client_secret = client_secret
         self._token: TelsamToken | None = None
         self._token_lock = asyncio.Lock()
+        self._faxes = PagedList(
+            "Telsam /fax", per_hour=BUSY_FAXES_PER_HOUR, page_size=DEFAULT_PAGE_SIZE
+        )
 
     def _secrets(self) -> Iterable[str]:
         secrets = [self._password, self._client_secret]
@@ -231,29 +236,29 @@ class TelsamClient(ProviderClient):
     async def async_get_account(self) -> Account:
         """Obtain a token and prove it works with one fax list call for today."""
         response = await self._authorized("POST", FAX_LIST_PATH, {"type": "incoming"})
-        response.json_object()
+        _fax_page(response.json(), 1)
         return Account(identifier=self._username.lower(), name=self._username)
 
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
-        """Return the faxes, in and out, created from `since`."""
+        """Return the faxes, in and out, created from `since`.
+
+        Pages are read until the last, within the cap the window allows.
+        """
         now = datetime.now(TURKEY)
         body = {
             "start_date": since.astimezone(TURKEY).strftime(DATE_FORMAT),
             "end_date": now.strftime(DATE_FORMAT),
         }
-        records: list[FaxRecord] = []
-        for page in range(1, MAX_PAGES + 1):
+
+        async def fetch(page: int) -> Page[FaxRecord]:
             response = await self._authorized(
                 "POST", FAX_LIST_PATH, body, params={"page": str(page)}
             )
-            data = response.json_object()
-            items = data.get("data")
-            if not isinstance(items, list):
-                raise SantralInvalidResponseError("Telsam fax list has no data list")
-            records += [_fax_record(item) for item in items if isinstance(item, dict)]
-            if not data.get("next_page_url"):
-                break
-        return records
+            return _fax_page(response.json(), page)
+
+        return await self._faxes.read(
+            fetch, since=since, until=now, key=lambda record: record.fax_id
+        )
 
     async def async_download_fax(self, fax_id: str) -> Document:
         """Return the fax's PDF."""
@@ -302,6 +307,43 @@ class TelsamClient(ProviderClient):
                 )
             records += [_fax_record(item) for item in faxes if isinstance(item, dict)]
         return records
+
+
+def _fax_page(data: Any, page: int) -> Page[FaxRecord]:
+    """Read one page of the fax list, in any of the shapes a Laravel API answers with.
+
+    Laravel's paginator (`data` with `next_page_url`, `current_page`, `last_page`,
+    `per_page`), the same without the URLs, an API resource (`data` with `meta` and
+    `links`), or a bare list. Without any word on paging, pages are read until one is
+    empty or repeats the one before.
+    """
+    top: dict[str, Any] = data if isinstance(data, dict) else {}
+    items = data if isinstance(data, list) else top.get("data")
+    if not isinstance(items, list):
+        raise SantralInvalidResponseError("Telsam fax list has no data list")
+    entries = [item for item in items if isinstance(item, dict)]
+    meta = top.get("meta")
+    paging: dict[str, Any] = meta if isinstance(meta, dict) else top
+    links = top.get("links")
+    current = pagination_number(paging.get("current_page")) or page
+    last = pagination_number(paging.get("last_page"))
+    if "next_page_url" in top:
+        has_next = bool(top["next_page_url"]) and (last is None or current < last)
+    elif last is not None:
+        has_next = current < last
+    elif isinstance(links, dict) and "next" in links:
+        has_next = bool(links["next"])
+    else:
+        has_next = bool(entries)
+    page_size = pagination_number(paging.get("per_page"))
+    if page_size is None and isinstance(data, list):
+        page_size = len(entries) or None
+    return Page(
+        [_fax_record(item) for item in entries],
+        [str(item.get("id")) for item in entries],
+        has_next,
+        page_size,
+    )
 
 
 def _fax_record(item: dict[str, Any]) -> FaxRecord:
