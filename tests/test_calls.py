@@ -224,7 +224,7 @@ async def test_lost_hangup_repaired_by_poll(
     body = "event_type=ringing&direction=inbound&call_uuid=lost-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
     await post_santralim_form(client, body)
     await hass.async_block_till_done()
-    sensor = "sensor.bulutsantralim_908501234567_extension_1001"
+    sensor = "sensor.extension_1001"
     assert hass.states.get(sensor).state == "ringing"
     file_calls(
         simulator,
@@ -254,7 +254,7 @@ async def test_ringing_times_out(
     body = "event_type=ringing&direction=inbound&call_uuid=t-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
     await post_santralim_form(client, body)
     await hass.async_block_till_done()
-    sensor = "sensor.bulutsantralim_908501234567_extension_1001"
+    sensor = "sensor.extension_1001"
     assert hass.states.get(sensor).state == "ringing"
     freezer.tick(RINGING_TIMEOUT + timedelta(seconds=1))
     async_fire_time_changed(hass)
@@ -275,7 +275,7 @@ async def test_extension_survives_restart(
     await hass.async_block_till_done()
     assert await hass.config_entries.async_unload(entry.entry_id)
     await setup(hass, entry)
-    state = hass.states.get("sensor.bulutsantralim_908501234567_extension_1007")
+    state = hass.states.get("sensor.extension_1007")
     assert state.state == "talking"
     assert state.attributes["remote"] == "+905321234567"
 

@@ -31,11 +31,7 @@ from simulator import Fault, FaultKind, Simulator
 from .conftest import post_santralim_form, santralim, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
-PREFIX = {
-    "bulutfon": "sensor.bulutfon_santral_bulutfon_net",
-    "bulutsantralim": "sensor.bulutsantralim_908501234567",
-}
-PRESENCE_1002 = "sensor.bulutsantralim_908501234567_extension_1002_status"
+PRESENCE_1002 = "sensor.extension_1002_status"
 
 
 def extension_devices(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
@@ -90,23 +86,23 @@ async def test_extensions_come_and_go(
         device = registry.async_get(device_id)
         assert device is not None
         assert device.via_device_id == entry.runtime_data.device_id
-    assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
+    assert hass.states.get("sensor.extension_1002").state == "idle"
 
     simulator.set_extensions(provider, [1001, 1003, 1011])
     await refresh_list(hass, entry, freezer)
-    assert hass.states.get(f"{PREFIX[provider]}_extension_1011").state == "idle"
+    assert hass.states.get("sensor.extension_1011").state == "idle"
     assert len(extension_devices(hass, entry)) == 11  # one read is not proof
 
     await refresh_list(hass, entry, freezer)
     assert sorted(extension_devices(hass, entry)) == ["1001", "1003", "1011"]
-    assert hass.states.get(f"{PREFIX[provider]}_extension_1011").state == "idle"
-    assert hass.states.get(f"{PREFIX[provider]}_extension_1002") is None
-    assert entity_registry.async_get(f"{PREFIX[provider]}_extension_1002") is None
+    assert hass.states.get("sensor.extension_1011").state == "idle"
+    assert hass.states.get("sensor.extension_1002") is None
+    assert entity_registry.async_get("sensor.extension_1002") is None
     assert "1002" not in entry.runtime_data.calls.extensions
 
     simulator.set_extensions(provider, [1001, 1002, 1003, 1011])
     await refresh_list(hass, entry, freezer)
-    assert hass.states.get(f"{PREFIX[provider]}_extension_1002").state == "idle"
+    assert hass.states.get("sensor.extension_1002").state == "idle"
 
 
 async def test_misses_must_be_consecutive(
@@ -170,7 +166,7 @@ async def test_unlisted_extension_gets_no_device(
     assert await post_santralim_form(client, ringing("2999")) == 200
     await hass.async_block_till_done()
     assert "2999" not in extension_devices(hass, entry)
-    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_2999") is None
+    assert hass.states.get("sensor.extension_2999") is None
     assert entry.runtime_data.calls.extension("2999").state == "ringing"
 
 
@@ -193,9 +189,7 @@ async def test_failed_list_keeps_devices(
     assert await post_santralim_form(client, ringing("1001")) == 200
     await hass.async_block_till_done()
     assert list(extension_devices(hass, entry)) == ["1001"]
-    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_1001").state == (
-        "ringing"
-    )
+    assert hass.states.get("sensor.extension_1001").state == "ringing"
 
     await refresh_list(hass, entry, freezer)
     assert len(extension_devices(hass, entry)) == 10
@@ -320,12 +314,12 @@ async def test_manual_device_removal(
     await refresh_list(hass, entry, freezer)
     assert await remove(devices["1002"])
     assert "1002" not in extension_devices(hass, entry)
-    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_1002") is None
+    assert hass.states.get("sensor.extension_1002") is None
 
     simulator.set_extensions("bulutsantralim", [1002, 1003])
     await refresh_list(hass, entry, freezer)
     assert "1002" in extension_devices(hass, entry)
-    assert hass.states.get(f"{PREFIX['bulutsantralim']}_extension_1002").state == "idle"
+    assert hass.states.get("sensor.extension_1002").state == "idle"
 
 
 async def test_device_removal_while_unloaded(

@@ -58,9 +58,7 @@ async def test_setup_and_unload(
     if entry.data["provider"] == "telsam":
         assert extensions == []
     else:
-        assert extensions == [
-            f"{entry.title} extension {number}" for number in range(1001, 1011)
-        ]
+        assert extensions == [f"Extension {number}" for number in range(1001, 1011)]
     assert device.name == entry.title
     assert device.manufacturer == MANUFACTURERS[entry.data["provider"]]
     assert device.entry_type is dr.DeviceEntryType.SERVICE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from homeassistant.components.recorder import Recorder
@@ -87,7 +88,6 @@ async def test_lines_of_one_call(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     make_entry: Callable[[str], MockConfigEntry],
-    figures: list[str],
     bodies: list[str],
     kinds: list[str],
 ) -> None:
@@ -121,8 +121,36 @@ async def test_lines_of_one_call(
     assert "calls_today" not in keys
     assert "missed_calls_today" not in keys
     assert keys.count("call") == len(kinds)  # the event entity: one per event
-    figures.append(
-        f"logbook lines per {'answered' if 'answered' in kinds else 'missed'} call: "
-        f"{len(lines)} ({len(ours)} Santral, {len(changed)} state changes: "
-        f"{', '.join(sorted(set(keys)))})"
-    )
+    # What the README says a call writes.
+    assert len(lines) == {3: 10, 2: 8}[len(kinds)]
+
+
+async def test_only_santral_lines_with_the_readme_exclude(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """The README's logbook exclusion leaves one line per call event, Santral's."""
+    await async_setup_component(hass, "webhook", {})
+    mock_component(hass, "frontend")
+    globs = [
+        "event.*_call",
+        "event.*_fax",
+        "sensor.extension_*",
+        "sensor.*_last_caller",
+        "sensor.*_last_missed_caller",
+        "sensor.*_last_received_fax",
+        "sensor.*_last_outgoing_fax",
+    ]
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "\n".join(f"      - {glob}" for glob in globs) in readme
+    config = {"logbook": {"exclude": {"entity_globs": globs}}}
+    assert await async_setup_component(hass, "logbook", config)
+    await setup(hass, make_entry("bulutsantralim"))
+    lines = await logbook_lines(hass, hass_client, ANSWERED + MISSED)
+    assert [line["icon"] for line in lines] == [
+        ICONS["call"][kind]
+        for kind in ("ringing", "answered", "hangup", "ringing", "missed")
+    ]
+    assert {line["domain"] for line in lines} == {DOMAIN}

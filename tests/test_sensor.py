@@ -98,7 +98,7 @@ async def test_unavailable_while_the_provider_fails(
         await hass.async_block_till_done()
         assert hass.states.get(f"{PREFIX}_balance").state == STATE_UNAVAILABLE
         assert hass.states.get(f"{PREFIX}_calls_today").state == STATE_UNAVAILABLE
-        assert hass.states.get(f"{PREFIX}_extension_1001").state == "idle"
+        assert hass.states.get("sensor.extension_1001").state == "idle"
         assert hass.states.get(f"{PREFIX}_last_caller").state == STATE_UNKNOWN
 
     await account.async_refresh()

@@ -98,7 +98,7 @@ async def test_bulutsantralim_seed_example(
     assert event["device_id"]
     assert event["started"] == "2016-01-01T00:00:00+02:00"
 
-    extension = hass.states.get("sensor.bulutsantralim_908501234567_extension_1001")
+    extension = hass.states.get("sensor.extension_1001")
     assert extension.state == "ringing"
     assert extension.attributes["remote"] == "+902123205062"
     call = hass.states.get("event.bulutsantralim_908501234567_call")
@@ -117,7 +117,7 @@ async def test_bulutsantralim_answered_call(
 ) -> None:
     """Ringing, answer, hangup: three events, the extension talks then idles, one call today."""
     await _setup(hass, make_entry("bulutsantralim"))
-    sensor = "sensor.bulutsantralim_908501234567_extension_1001"
+    sensor = "sensor.extension_1001"
     assert await post(SANTRALIM_PATH, santralim("ringing")) == 200
     assert (
         await post(
@@ -196,10 +196,7 @@ async def test_bulutsantralim_user_hangup_frees_extension(
         santralim("user_hangup", connected_user="1002", dialed_user="1002"),
     )
     assert [event["type"] for event in call_events] == ["ringing"]
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_extension_1002").state
-        == "idle"
-    )
+    assert hass.states.get("sensor.extension_1002").state == "idle"
 
 
 async def test_bulutsantralim_validation_post(
@@ -292,10 +289,7 @@ async def test_bulutfon_form_and_missed(
         )
         == 200
     )
-    assert (
-        hass.states.get("sensor.bulutfon_santral_bulutfon_net_extension_1004").state
-        == "ringing"
-    )
+    assert hass.states.get("sensor.extension_1004").state == "ringing"
     assert await post(BULUTFON_PATH, f"event_type=missing_call&{common}") == 200
     assert (
         await post(
@@ -305,10 +299,7 @@ async def test_bulutfon_form_and_missed(
         == 200
     )
     assert [event["type"] for event in call_events] == ["ringing", "ringing", "missed"]
-    assert (
-        hass.states.get("sensor.bulutfon_santral_bulutfon_net_extension_1004").state
-        == "idle"
-    )
+    assert hass.states.get("sensor.extension_1004").state == "idle"
 
 
 @pytest.mark.parametrize(
@@ -503,14 +494,8 @@ async def test_user_hangup_frees_only_its_extension(
         SANTRALIM_PATH,
         santralim("user_hangup", connected_user="1002", dialed_user="1002"),
     )
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_extension_1001").state
-        == "talking"
-    )
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_extension_1002").state
-        == "idle"
-    )
+    assert hass.states.get("sensor.extension_1001").state == "talking"
+    assert hass.states.get("sensor.extension_1002").state == "idle"
 
 
 async def test_late_answer_after_hangup_is_dropped(
@@ -525,10 +510,7 @@ async def test_late_answer_after_hangup_is_dropped(
     await post(SANTRALIM_PATH, santralim("hangup", answered="true", duration="5"))
     await post(SANTRALIM_PATH, santralim("answer"))
     assert [event["type"] for event in call_events] == ["ringing", "hangup"]
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_extension_1001").state
-        == "idle"
-    )
+    assert hass.states.get("sensor.extension_1001").state == "idle"
 
 
 async def test_bulutfon_menu_talk_then_missing_call(

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.translation import async_get_cached_translations
 
 from .calls import async_forget_stored_extension
 from .const import DOMAIN, LOGGER, SIGNAL_EXTENSION_REMOVED
@@ -24,6 +25,15 @@ def extension_number(entry: SantralConfigEntry, device: dr.DeviceEntry) -> str |
 
 
 @callback
+def extension_model(hass: HomeAssistant) -> str | None:
+    """Return what an extension device is, in Home Assistant's language."""
+    translations = async_get_cached_translations(
+        hass, hass.config.language, "device", DOMAIN
+    )
+    return translations.get(f"component.{DOMAIN}.device.extension_model.name")
+
+
+@callback
 def async_create_extension_device(
     hass: HomeAssistant, entry: SantralConfigEntry, number: str
 ) -> None:
@@ -33,9 +43,9 @@ def async_create_extension_device(
     spelled differently across the supported Home Assistant versions, except in an update.
     """
     registry = dr.async_get(hass)
-    device = registry.async_get_or_create(
-        config_entry_id=entry.entry_id, **extension_device_info(entry, number)
-    )
+    info = extension_device_info(entry, number)
+    info["model"] = extension_model(hass)
+    device = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
     if device.via_device_id != entry.runtime_data.device_id:
         registry.async_update_device(
             device.id, via_device_id=entry.runtime_data.device_id

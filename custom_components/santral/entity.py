@@ -40,11 +40,15 @@ def extension_identifier(entry_id: str, number: str) -> str:
 
 
 def extension_device_info(entry: SantralConfigEntry, number: str) -> DeviceInfo:
-    """Describe the device of one extension of the entry's PBX."""
+    """Describe the device of one extension of the entry's PBX.
+
+    Named by its number alone ("Extension 1001"), so a card shows the number: the account
+    it belongs to is the device above it.
+    """
     return DeviceInfo(
         identifiers={(DOMAIN, extension_identifier(entry.entry_id, number))},
         translation_key="extension",
-        translation_placeholders={"account": entry.title, "extension": number},
+        translation_placeholders={"extension": number},
         manufacturer=PROVIDER_MANUFACTURERS[Provider(entry.data[CONF_PROVIDER])],
     )
 
