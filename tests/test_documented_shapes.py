@@ -163,7 +163,7 @@ async def test_simulator_serves_the_documented_cdrs(
 ) -> None:
     """In each dialect an outbound CDR has the document's keys, order and value types."""
     simulator.set_dialect("bulutfon", dialect)
-    now = dt_util.now()
+    now = dt_util.utcnow()
     simulator.state.add_cdrs(
         "bulutfon",
         [
@@ -208,7 +208,7 @@ async def test_poll_reads_documented_cdrs(
     events = async_capture_events(hass, EVENT_CALL)
     entry = await setup(hass, make_entry("bulutfon_token"))
     assert events == []
-    now = dt_util.now()
+    now = dt_util.utcnow()
     outbound = build_call(
         "bulutfon",
         pbx_number="908508850000",

@@ -132,7 +132,7 @@ def capped_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]
 async def file_items(simulator: Simulator, paged: PagedList, count: int) -> None:
     """File `count` real items of the list, all within the last hour."""
     if paged.kind == "calls":
-        now = dt_util.now()
+        now = dt_util.utcnow()
         calls = [
             build_call(
                 paged.provider,
@@ -145,7 +145,7 @@ async def file_items(simulator: Simulator, paged: PagedList, count: int) -> None
         return
     for index in range(count):
         await simulator.receive_fax(
-            paged.provider, at=dt_util.now() - timedelta(minutes=1 + index)
+            paged.provider, at=dt_util.utcnow() - timedelta(minutes=1 + index)
         )
 
 
@@ -250,7 +250,7 @@ async def test_busy_office_backlog_passes(
     provider: str,
 ) -> None:
     """Bearings over the 5-hour overlap of a 10,000-call day (2,100 calls) read them all."""
-    now = dt_util.now()
+    now = dt_util.utcnow()
     count = 2100
     step = (CALL_HISTORY_OVERLAP - timedelta(minutes=1)) / count
     calls = [
@@ -299,9 +299,9 @@ def _bulutfon_cdr(page: int, index: int) -> dict[str, Any]:
         "direction": "IN",
         "caller": 905321234567,
         "callee": 908508850000,
-        "call_time": dt_util.now().isoformat(timespec="seconds"),
+        "call_time": dt_util.utcnow().isoformat(timespec="seconds"),
         "answer_time": None,
-        "hangup_time": dt_util.now().isoformat(timespec="seconds"),
+        "hangup_time": dt_util.utcnow().isoformat(timespec="seconds"),
     }
 
 
