@@ -75,6 +75,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         handler.addFilter(lambda record: record.levelno >= logging.INFO)
 
 
+_FIGURES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def figures(pytestconfig: pytest.Config) -> list[str]:
+    """Lines of measured figures a test reports; printed at the end of the run."""
+    return pytestconfig.stash.setdefault(_FIGURES, [])
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Print the figures tests measured (counts of a crash, a flood, ...)."""
+    if lines := config.stash.get(_FIGURES, []):
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 # States of the simulators a test started, for the log guard to read after they stop.
 _SIMULATOR_STATES: list[SimulatorState] = []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -31,11 +31,8 @@ from .const import (
     TALKING_TIMEOUT,
 )
 from .providers import CallDirection, CallEvent, CallEventType, CallRecord, Provider
-from .tracker import StoredTracker, tracker_store
+from .tracker import AnnouncedIds, StoredTracker, tracker_store
 
-MAX_ANNOUNCED = 10000
-# Ids are kept this long past the overlap, so no poll can meet a call it has forgotten.
-ANNOUNCED_MARGIN = timedelta(days=1)
 MAX_LOG = 500
 MAX_RECENT = 500
 
@@ -103,7 +100,7 @@ class LoggedCall:
 class CallTrackerData:
     """What the tracker persists."""
 
-    announced: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    announced: AnnouncedIds = field(default_factory=AnnouncedIds)
     watermark: datetime | None = None
     log: deque[LoggedCall] = field(default_factory=lambda: deque(maxlen=MAX_LOG))
     extensions: dict[str, ExtensionStatus] = field(default_factory=dict)
@@ -157,7 +154,7 @@ class CallTracker(StoredTracker):
         stored = await self._async_read()
         if not stored:
             return
-        self.data.announced = OrderedDict(stored.get("announced", []))
+        self.data.announced = AnnouncedIds(stored.get("announced", []))
         watermark = stored.get("watermark")
         self.data.watermark = dt_util.parse_datetime(watermark) if watermark else None
         self.data.log.extend(LoggedCall(**item) for item in stored.get("log", []))
@@ -168,7 +165,7 @@ class CallTracker(StoredTracker):
 
     def _to_storage(self) -> dict[str, Any]:
         return {
-            "announced": list(self.data.announced.items()),
+            "announced": self.data.announced.as_list(),
             "watermark": _iso(self.data.watermark),
             "log": [asdict(call) for call in self.data.log],
             "last_caller": self.data.last_caller,
@@ -215,16 +212,8 @@ class CallTracker(StoredTracker):
         return announced
 
     def _mark_announced(self, call_id: str) -> None:
-        """Remember `call_id`; forget ids older than any poll can reach, and the excess."""
-        now = dt_util.utcnow()
-        self.data.announced[call_id] = now.isoformat()
-        self.data.announced.move_to_end(call_id)
-        horizon = (now - CALL_HISTORY_OVERLAP - ANNOUNCED_MARGIN).isoformat()
-        while self.data.announced and (
-            len(self.data.announced) > MAX_ANNOUNCED
-            or next(iter(self.data.announced.values())) < horizon
-        ):
-            self.data.announced.popitem(last=False)
+        """Remember `call_id` for as long as a poll can still report the call."""
+        self.data.announced.add(call_id, self.poll_since)
 
     # Events
 

@@ -8,7 +8,7 @@ announced once, when its status settles. All of it survives restarts through `St
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,9 +35,8 @@ from .providers import (
     Provider,
     SantralError,
 )
-from .tracker import StoredTracker
+from .tracker import AnnouncedIds, StoredTracker
 
-MAX_ANNOUNCED = 2000
 MAX_LOG = 200
 ARCHIVE_ATTEMPTS = 3
 
@@ -93,7 +92,7 @@ class FaxTracker(StoredTracker):
         self.client = client
         self.archive = archive
         self.device_id: str | None = None
-        self.announced: OrderedDict[str, str] = OrderedDict()
+        self.announced = AnnouncedIds()
         self.pending: dict[str, dict[str, Any]] = {}
         self.attempts: dict[str, int] = {}
         self.log: list[LoggedFax] = []
@@ -109,7 +108,7 @@ class FaxTracker(StoredTracker):
         stored = await self._async_read()
         if not stored:
             return
-        self.announced = OrderedDict(stored.get("announced", []))
+        self.announced = AnnouncedIds(stored.get("announced", []))
         self.pending = stored.get("pending", {})
         self.attempts = stored.get("attempts", {})
         self.log = [LoggedFax(**item) for item in stored.get("log", [])]
@@ -118,7 +117,7 @@ class FaxTracker(StoredTracker):
 
     def _to_storage(self) -> dict[str, Any]:
         return {
-            "announced": list(self.announced.items()),
+            "announced": self.announced.as_list(),
             "pending": self.pending,
             "attempts": self.attempts,
             "log": [asdict(fax) for fax in self.log],
@@ -153,9 +152,7 @@ class FaxTracker(StoredTracker):
         self._schedule_save()
 
     def _mark(self, key: str) -> None:
-        self.announced[key] = dt_util.utcnow().isoformat()
-        while len(self.announced) > MAX_ANNOUNCED:
-            self.announced.popitem(last=False)
+        self.announced.add(key, self.poll_since)
 
     def _track_pending(self, record: FaxRecord) -> None:
         if record.direction is not FaxDirection.OUTBOUND:

@@ -1,0 +1,57 @@
+"""The announced-id set: ids are forgotten by time, relative to the next poll, never by count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.util import dt as dt_util
+import pytest
+
+from custom_components.santral import tracker
+from custom_components.santral.tracker import ANNOUNCED_MARGIN, AnnouncedIds
+
+
+def test_ids_are_kept_while_a_poll_can_reach_them(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An id goes only once the next poll starts more than the margin after it."""
+    ids = AnnouncedIds()
+    announced = dt_util.utcnow()
+    ids.add("old", None)
+    freezer.tick(timedelta(hours=8))
+    ids.add("a", announced + ANNOUNCED_MARGIN - timedelta(minutes=1))
+    assert "old" in ids
+    ids.add("b", announced + ANNOUNCED_MARGIN + timedelta(minutes=1))
+    assert "old" not in ids
+    assert [key for key, _ in ids.as_list()] == ["a", "b"]
+
+
+def test_no_time_limit_before_the_first_poll(freezer: FrozenDateTimeFactory) -> None:
+    """Without a watermark (no poll yet) nothing is forgotten by time."""
+    ids = AnnouncedIds([("a", (dt_util.utcnow() - timedelta(days=30)).isoformat())])
+    ids.add("b", None)
+    assert len(ids) == 2
+
+
+def test_a_burst_pushes_no_id_out() -> None:
+    """Twenty thousand ids announced within one window are all kept."""
+    ids = AnnouncedIds()
+    since = dt_util.utcnow() - timedelta(hours=5)
+    for number in range(20_000):
+        ids.add(str(number), since)
+    assert len(ids) == 20_000
+    assert "0" in ids
+
+
+def test_a_flood_past_the_safety_cap_warns_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past MAX_ANNOUNCED the oldest go first, and the log says so once."""
+    monkeypatch.setattr(tracker, "MAX_ANNOUNCED", 3)
+    ids = AnnouncedIds()
+    for key in "abcde":
+        ids.add(key, None)
+    assert [key for key, _ in ids.as_list()] == ["c", "d", "e"]
+    warnings = [r for r in caplog.records if "forgotten early" in r.getMessage()]
+    assert len(warnings) == 1
