@@ -1,4 +1,4 @@
-"""Bulutfon click-to-call and call recordings (providers.md §1.1, §1.6, §1.8).
+"""Bulutfon click-to-call, call details and recordings (providers.md §1.1, §1.5, §1.6, §1.8).
 
 `call_and_bridge` answers at once; Bulutfon then calls the callee and bridges the call to a
 menu, group or extension, which here is a recorded outbound call placed in the background.
@@ -18,7 +18,7 @@ from aiohttp import web
 from . import audio
 from .bulutfon import CREDENTIAL_PARAMS, STATE_KEY, _authorize, _json_error
 from .bulutfon_faxes import NOT_FOUND, _body, _credentials, _field
-from .calls import international
+from .calls import _iso, bulutfon_cdr, international
 from .control import SWITCHBOARD_KEY
 from .faxes import new_uuid
 from .recordings import Recording
@@ -93,6 +93,23 @@ async def call_and_bridge(request: web.Request) -> web.Response:
     return web.json_response({"success": True, "message": STARTED})
 
 
+async def cdr(request: web.Request) -> web.Response:
+    """GET /cdrs/{uuid}: one call record and the steps the call went through."""
+    if (error := _authorize(request)) is not None:
+        return error
+    call = request.app[STATE_KEY].find_cdr("bulutfon", request.match_info["uuid"])
+    if call is None:
+        return _json_error(NOT_FOUND, 404)
+    step = {
+        "callee": int(call.callee),
+        "start_time": _iso(call.started),
+        "answer_time": _iso(call.answered),
+        "hangup_time": _iso(call.ended),
+        "redirection": "OTHER",
+    }
+    return web.json_response({"cdr": bulutfon_cdr(call) | {"call_flow": [step]}})
+
+
 def _call_recording(request: web.Request) -> web.Response | Recording:
     """Return the recording the URL names, or the answer refusing it."""
     account = request.app[STATE_KEY].bulutfon
@@ -141,3 +158,4 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
         name="call_record_stream",
     )
     app.router.add_get(r"/call-records/{uuid:[^/.]+}", call_record, name="call_record")
+    app.router.add_get(r"/cdrs/{uuid:[^/.]+}{ext:(\.json)?}", cdr, name="cdr")

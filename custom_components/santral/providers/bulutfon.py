@@ -53,6 +53,8 @@ TOKEN_EXPIRED = "Token expired"
 CDR_PAGE_SIZE = 100
 DIRECTIONS = {"IN": CallDirection.INBOUND, "OUT": CallDirection.OUTBOUND}
 RECIPIENT_STATES = {"SENT": FaxStatus.SENT, "FAILED": FaxStatus.FAILED}
+# `call_record` of a call whose recording exists; older answers said it in Turkish.
+RECORDED = frozenset({"YES", "VAR"})
 
 
 class BulutfonClient(ProviderClient):
@@ -349,9 +351,18 @@ class BulutfonClient(ProviderClient):
         """Return the recording's URL with the hashed token sha1(token + uuid), never the token.
 
         Only the master token can be hashed: with e-mail and password there is no safe URL.
+        The call's record is read first, so an unknown call or one without a recording is
+        Bulutfon's refusal rather than a link that leads nowhere.
         """
         if not self._token:
             raise ValueError("Bulutfon recording URLs need the master token")
+        cdr = (await self._get(f"/cdrs/{quote(call_id, safe='')}")).get("cdr")
+        recorded = str(cdr.get("call_record", "") if isinstance(cdr, dict) else "")
+        recorded = recorded.upper()
+        if recorded not in RECORDED:
+            raise SantralProviderError(
+                f"the call has no recording (call_record {recorded or 'missing'})"
+            )
         digest = hashlib.sha1(
             (self._token + call_id).encode(), usedforsecurity=False
         ).hexdigest()
