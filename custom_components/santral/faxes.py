@@ -26,6 +26,7 @@ from .const import (
     SIGNAL_FAX,
     SIGNAL_FAXES_UPDATED,
 )
+from .files import write_document
 from .providers import (
     Document,
     FaxDirection,
@@ -242,10 +243,9 @@ class FaxTracker(StoredTracker):
         folder = archive / created.strftime("%Y-%m")
         if not self.hass.config.is_allowed_path(str(folder)):
             raise OSError(f"{folder} is not an allowed directory")
-        folder.mkdir(parents=True, exist_ok=True)
         name = f"{created:%Y%m%d-%H%M%S}_{_safe(record.remote)}_{_safe(record.fax_id)}.{document.extension}"
         path = folder / name
-        path.write_bytes(document.content)
+        write_document(path, document.content)
         return path
 
     def _announce(self, record: FaxRecord, path: str | None) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from homeassistant.core import HomeAssistant
 
 from .const import LOGGER
+from .files import write_document
 from .providers import (
     CallControlSource,
     CallEvent,
@@ -28,18 +29,17 @@ def recordings_root(hass: HomeAssistant, entry_id: str) -> Path:
 async def async_save_recording(
     hass: HomeAssistant, client: CallControlSource, call_id: str, directory: Path
 ) -> tuple[Path, str]:
-    """Download the call's recording into `directory` (an allowed one); return path and type."""
+    """Download the call's recording into `directory` (an allowed one); return path and type.
+
+    Raises the provider's errors, and `OSError` (`NotAFileError` when something other than
+    a regular file is in the way) when the file cannot be written.
+    """
     document = await client.async_download_recording(call_id)
     safe_id = "".join(
         char if char.isalnum() or char in "-_" else "_" for char in call_id
     )
     path = directory / f"{safe_id}.{document.extension}"
-
-    def _write() -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(document.content)
-
-    await hass.async_add_executor_job(_write)
+    await hass.async_add_executor_job(write_document, path, document.content)
     return path, document.content_type
 
 
