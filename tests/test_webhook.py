@@ -6,6 +6,7 @@ import base64
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -36,6 +37,11 @@ BULUTFON_CALL_HANGUP = (
     '"cdr_url":"https://oim.bulutfon.com/account/pbx/call-records/2021/02/25/f615986c",'
     '"cdr_api_url":"https://api.bulutfon.com/v2/cdr/2021/02/25/f615986c"}'
 )
+# Moments just after the examples' own stamps: a webhook is about a call of the moment.
+BULUTSANTRALIM_SEED_MOMENT = "2016-01-01 00:00:30+02:00"
+BULUTFON_CALL_INIT_MOMENT = "2015-07-01 15:01:00+00:00"
+BULUTFON_CALL_HANGUP_MOMENT = "2021-02-25 14:00:00+00:00"
+BULUTFON_FORM_MOMENT = "2025-11-23 09:00:30+00:00"  # timestamp=1763888400000000
 SANTRALIM_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
 BULUTFON_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -81,8 +87,10 @@ async def test_bulutsantralim_seed_example(
     post: Poster,
     call_events: list[dict[str, Any]],
     entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """The document's own example rings extension 1001 and fires `santral_call`."""
+    freezer.move_to(BULUTSANTRALIM_SEED_MOMENT)
     entry = await _setup(hass, make_entry("bulutsantralim"))
     assert await post(SANTRALIM_PATH, BULUTSANTRALIM_SEED) == 200
     assert len(call_events) == 1
@@ -257,10 +265,13 @@ async def test_bulutfon_examples(
     make_entry: Callable[[str], MockConfigEntry],
     post: Poster,
     call_events: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Bulutfon's JSON examples: integer numbers and microsecond timestamps are read right."""
+    freezer.move_to(BULUTFON_CALL_INIT_MOMENT)
     await _setup(hass, make_entry("bulutfon_token"))
     assert await post(BULUTFON_PATH, BULUTFON_CALL_INIT, JSON) == 200
+    freezer.move_to(BULUTFON_CALL_HANGUP_MOMENT)
     assert await post(BULUTFON_PATH, BULUTFON_CALL_HANGUP, JSON) == 200
     assert [event["type"] for event in call_events] == ["ringing", "hangup"]
     ringing, hangup = call_events
@@ -277,8 +288,10 @@ async def test_bulutfon_form_and_missed(
     make_entry: Callable[[str], MockConfigEntry],
     post: Poster,
     call_events: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Form bodies work; missing_call then call_hangup is one missed call."""
+    freezer.move_to(BULUTFON_FORM_MOMENT)
     await _setup(hass, make_entry("bulutfon_token"))
     common = "caller=905321234567&callee=908508850000&uuid=m-1&direction=IN&timestamp=1763888400000000"
     assert await post(BULUTFON_PATH, f"event_type=call_init&{common}") == 200
@@ -322,8 +335,10 @@ async def test_bulutfon_every_spelling(
     make_entry: Callable[[str], MockConfigEntry],
     post: Poster,
     event_type: str,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Every `event_type` spelling Bulutfon documents or shows is accepted."""
+    freezer.move_to(BULUTFON_FORM_MOMENT)
     await _setup(hass, make_entry("bulutfon_token"))
     body = f"event_type={event_type}&caller=905321234567&callee=908508850000&uuid=s-1&direction=IN&timestamp=1763888400000000&destination=101"
     assert await post(BULUTFON_PATH, body) == 200
@@ -365,8 +380,10 @@ async def test_bulutfon_basic_auth(
     make_entry: Callable[[str], MockConfigEntry],
     post: Poster,
     call_events: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """With web hook credentials set, posts without them or with wrong ones get 401."""
+    freezer.move_to(BULUTFON_CALL_INIT_MOMENT)
     entry = make_entry("bulutfon_token")
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
@@ -518,8 +535,10 @@ async def test_bulutfon_menu_talk_then_missing_call(
     make_entry: Callable[[str], MockConfigEntry],
     post: Poster,
     call_events: list[dict[str, Any]],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Time in the menu counts as talk; without SUCCESS the call is still missed, once."""
+    freezer.move_to(BULUTFON_FORM_MOMENT)
     await _setup(hass, make_entry("bulutfon_token"))
     common = "caller=905321234567&callee=908508850000&uuid=menu-1&direction=IN&timestamp=1763888400000000"
     await post(

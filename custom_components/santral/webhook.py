@@ -3,12 +3,15 @@
 Every request gets an answer the provider can live with: 2xx for what was taken (and for
 Bulutsantralim's empty validation POST), 4xx for anything else, with one concise log line
 that names neither the webhook id nor a credential. Nothing a caller sends can raise.
+Rejections are logged a few times a minute per entry; the rest of a burst is counted and
+told in one line when the minute is over.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from hmac import compare_digest
 from http import HTTPStatus
 import json
@@ -19,8 +22,10 @@ from aiohttp import web
 from aiohttp.hdrs import METH_GET, METH_POST, METH_PUT
 from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.network import NoURLAvailableError
+import homeassistant.util.dt as dt_util
 
 from .calls import CallTracker
 from .const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME, DOMAIN, LOGGER
@@ -33,6 +38,9 @@ from .providers import (
 )
 
 MAX_BODY_BYTES = 64 * 1024
+# Rejected requests are logged at most this many times per window and entry.
+REJECTIONS_LOGGED = 3
+REJECTION_WINDOW = timedelta(minutes=1)
 
 
 def webhook_url(
@@ -49,6 +57,69 @@ def webhook_url(
         )
     except NoURLAvailableError:
         return None
+
+
+class RejectionLog:
+    """Logs rejected requests a few times a window; counts the rest and tells the count.
+
+    The first `REJECTIONS_LOGGED` rejections of a window are logged as they come; the
+    others are counted, and one line at the window's end says how many there were.
+    """
+
+    def __init__(self, provider: Provider) -> None:
+        """Log the rejections of `provider`'s webhook of one entry."""
+        self.provider = provider
+        self._window_start: datetime | None = None
+        self._logged = 0
+        self._suppressed = 0
+        self._last_reason = ""
+        self._cancel_summary: CALLBACK_TYPE | None = None
+
+    @callback
+    def async_log(self, hass: HomeAssistant, status: HTTPStatus, reason: str) -> None:
+        """Log one rejection, or count it when this window has had its lines."""
+        now = dt_util.utcnow()
+        if self._window_start is None or now - self._window_start >= REJECTION_WINDOW:
+            self.async_flush()
+            self._window_start = now
+            self._logged = 0
+        if self._logged < REJECTIONS_LOGGED:
+            self._logged += 1
+            LOGGER.warning(
+                "Rejected a %s webhook request (HTTP %d): %s",
+                self.provider.value,
+                status,
+                reason,
+            )
+            return
+        self._suppressed += 1
+        self._last_reason = f"HTTP {status:d}: {reason}"
+        if self._cancel_summary is None:
+            remaining = self._window_start + REJECTION_WINDOW - now
+            self._cancel_summary = async_call_later(
+                hass, remaining.total_seconds(), self._summarize
+            )
+
+    @callback
+    def _summarize(self, _now: datetime) -> None:
+        self._cancel_summary = None
+        self.async_flush()
+
+    @callback
+    def async_flush(self) -> None:
+        """Tell how many rejections went unlogged, if any; stop the pending summary."""
+        if self._cancel_summary is not None:
+            self._cancel_summary()
+            self._cancel_summary = None
+        if self._suppressed:
+            LOGGER.warning(
+                "… and %d more %s webhook requests rejected in the last minute"
+                " (the last: %s)",
+                self._suppressed,
+                self.provider.value,
+                self._last_reason,
+            )
+            self._suppressed = 0
 
 
 class SantralWebhookHandler:
@@ -69,6 +140,7 @@ class SantralWebhookHandler:
         """
         self.provider = provider
         self.tracker = tracker
+        self.rejections = RejectionLog(provider)
         self._on_fax = on_fax
         self._credentials = (
             base64.b64encode(f"{username}:{password or ''}".encode()).decode()
@@ -76,13 +148,10 @@ class SantralWebhookHandler:
             else None
         )
 
-    def _reject(self, status: HTTPStatus, reason: str) -> web.Response:
-        LOGGER.warning(
-            "Rejected a %s webhook request (HTTP %d): %s",
-            self.provider.value,
-            status,
-            reason,
-        )
+    def _reject(
+        self, hass: HomeAssistant, status: HTTPStatus, reason: str
+    ) -> web.Response:
+        self.rejections.async_log(hass, status, reason)
         return web.Response(status=status, text=reason)
 
     def _authorized(self, request: web.Request) -> bool:
@@ -99,32 +168,37 @@ class SantralWebhookHandler:
         """Answer one request."""
         if request.method != METH_POST:
             return self._reject(
-                HTTPStatus.METHOD_NOT_ALLOWED, f"method {request.method}"
+                hass, HTTPStatus.METHOD_NOT_ALLOWED, f"method {request.method}"
             )
         if not self._authorized(request):
             response = self._reject(
-                HTTPStatus.UNAUTHORIZED, "missing or wrong credentials"
+                hass, HTTPStatus.UNAUTHORIZED, "missing or wrong credentials"
             )
             response.headers["WWW-Authenticate"] = 'Basic realm="santral"'
             return response
         if (request.content_length or 0) > MAX_BODY_BYTES:
-            return self._reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+            return self._reject(
+                hass, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large"
+            )
         body = await request.content.read(MAX_BODY_BYTES + 1)
         if len(body) > MAX_BODY_BYTES:
-            return self._reject(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+            return self._reject(
+                hass, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large"
+            )
         try:
             payload = _decode(body, request.content_type)
+            now = dt_util.utcnow()
             if self.provider is Provider.BULUTSANTRALIM:
-                event = parse_bulutsantralim_webhook(payload)
+                event = parse_bulutsantralim_webhook(payload, now=now)
             else:
-                event = parse_bulutfon_webhook(payload)
+                event = parse_bulutfon_webhook(payload, now=now)
                 if event is None and self._on_fax and is_bulutfon_fax_notice(payload):
                     self._on_fax()
         except SantralWebhookError as err:
-            return self._reject(HTTPStatus.BAD_REQUEST, str(err))
+            return self._reject(hass, HTTPStatus.BAD_REQUEST, str(err))
         except Exception as err:  # noqa: BLE001 - a body no parser foresaw is still bad input
             return self._reject(
-                HTTPStatus.BAD_REQUEST, f"unreadable body ({type(err).__name__})"
+                hass, HTTPStatus.BAD_REQUEST, f"unreadable body ({type(err).__name__})"
             )
         if event is not None:
             self.tracker.async_handle_event(event, "webhook")
@@ -173,7 +247,13 @@ def async_register_webhook(
         handler.handle,
         allowed_methods=[METH_POST, METH_GET, METH_PUT],
     )
-    return lambda: webhook.async_unregister(hass, webhook_id)
+
+    @callback
+    def _unregister() -> None:
+        webhook.async_unregister(hass, webhook_id)
+        handler.rejections.async_flush()
+
+    return _unregister
 
 
 def handler_for(

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from . import bounds
 from .client import (
     DEFAULT_TIMEOUT,
     PreparedRequest,
@@ -54,7 +55,7 @@ from .paging import (
 )
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
 from .ratelimit import SlidingWindowLimiter
-from .timeparse import parse_bool, parse_datetime, parse_duration
+from .timeparse import parse_bool, parse_datetime
 
 BULUTSANTRALIM_BASE_URL = "https://api.bulutsantralim.com"
 INVALID_KEY_PREFIXES = ("gecersiz anahtar", "geçersiz anahtar", "invalid key")
@@ -572,8 +573,8 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         started=started,
         answered=parse_datetime(item.get("answer_stamp")),
         ended=parse_datetime(item.get("end_stamp")),
-        duration=parse_duration(item.get("duration")),
-        talk_seconds=parse_duration(item.get("talk_duration")),
+        duration=bounds.call_seconds_or_zero(item.get("duration")),
+        talk_seconds=bounds.call_seconds_or_zero(item.get("talk_duration")),
         missed=parse_bool(item.get("missed")),
         recording_available=parse_bool(item.get("recording_present")),
         hangup_cause=str(item["result"]) if item.get("result") else None,
