@@ -91,9 +91,11 @@ async def originate(request: web.Request) -> web.Response:
 
 
 async def recording_url(request: web.Request) -> web.Response:
-    """POST /recording_url: a one-hour URL of a call's recording, in plain text.
+    """POST or GET /recording_url: a one-hour URL of a call's recording, in plain text.
 
-    `call_uuid` comes in the form, or in the query string as the unofficial SDK sends it.
+    The API repository posts `key` and `call_uuid` as form fields; the unofficial SDK puts
+    `call_uuid` in the query string; seed 002 shows the request as a URL with both in the
+    query, which is what a GET sends. All three are served, under the same limit.
     """
     if (error := await _authorize(request)) is not None:
         return error
@@ -101,8 +103,9 @@ async def recording_url(request: web.Request) -> web.Response:
     pbx = state.bulutsantralim
     if (limited := _limited(pbx, "recording_url")) is not None:
         return limited
-    form = await request.post()
-    value = form.get("call_uuid")
+    value = (
+        (await request.post()).get("call_uuid") if request.method == "POST" else None
+    )
     call_uuid = (value if isinstance(value, str) else "").strip()
     call_uuid = call_uuid or request.query.get("call_uuid", "").strip()
     if not call_uuid or call_uuid not in pbx.recordings:
@@ -154,6 +157,8 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     """Mount call control, recordings and presence on the Bulutsantralim sub-application."""
     app[SWITCHBOARD_KEY] = switchboard
     app.router.add_get("/originate", originate, name="originate")
-    app.router.add_post("/recording_url", recording_url, name="recording_url")
+    resource = app.router.add_resource("/recording_url", name="recording_url")
+    resource.add_route("POST", recording_url)
+    resource.add_route("GET", recording_url)
     app.router.add_get("/recording/R{link}", recording, name="recording")
     app.router.add_get("/user_statuses", user_statuses, name="user_statuses")

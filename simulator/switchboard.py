@@ -222,7 +222,9 @@ class Switchboard:
         pbx = self.state.bulutsantralim
         if not pbx.crm.notification_url:
             return []
-        events = bulutsantralim_webhooks(call, domain_id=pbx.domain_id)
+        events = bulutsantralim_webhooks(
+            call, domain_id=pbx.domain_id, booleans=pbx.crm.booleans
+        )
         return [event for event in events if pbx.crm.sends(event.event_type)]
 
     async def _send(self, provider: str, event: WebhookEvent) -> WebhookDelivery:
