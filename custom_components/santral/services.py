@@ -1,17 +1,24 @@
-"""Actions: send a fax, download a fax document.
+"""Actions: originate, send a fax, recording links and downloads, fax downloads.
 
-Both take the `config_entry_id` of a loaded Santral entry. Bad input (an unknown entry, a
-number that is not a phone number, a file outside Home Assistant's allowed folders, missing,
-of a type the provider refuses or too large, a provider that cannot send faxes) is a
-translated ServiceValidationError and nothing is sent. Reading and base64-encoding files
-happens in the executor, never on the event loop.
+Each takes the `config_entry_id` of a loaded Santral entry. Bad input is a translated
+ServiceValidationError and nothing is sent: text with control characters or longer than any
+valid value, an unknown or unloaded entry, a provider without the feature, a number that is
+not a phone number, a file or folder outside Home Assistant's allowed folders, a file that
+is missing, not a regular file, of a type the provider refuses or too large. What the
+provider refuses (an unknown fax or call, an extension it does not have) is a
+ServiceValidationError in the provider's own words; a provider that cannot be reached, is
+down, rejects the credentials or sends an unreadable answer is a translated
+HomeAssistantError. Files are read, encoded and written in the executor, never on the loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 import mimetypes
-from pathlib import Path
+import os
+from pathlib import Path, PurePath
+import re
+import stat
 from typing import Any, cast
 
 from homeassistant.config_entries import ConfigEntryState
@@ -23,6 +30,7 @@ import voluptuous as vol
 from .const import DOMAIN, MAX_FAX_FILE_BYTES
 from .coordinator import SantralConfigEntry
 from .faxes import FaxClient, archive_root
+from .files import NotAFileError, write_document
 from .providers import (
     CallControlSource,
     Capability,
@@ -31,6 +39,7 @@ from .providers import (
     Provider,
     SantralAuthenticationError,
     SantralError,
+    SantralInvalidResponseError,
     SantralProviderError,
     SantralRateLimitedError,
     normalize_number,
@@ -72,6 +81,15 @@ ACCEPTED_TYPES: dict[Provider, frozenset[str]] = {
     Provider.BULUTSANTRALIM: frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
 }
 MIN_FULL_NUMBER_DIGITS = 10
+# No valid number, id, name or subject is longer; paths are bounded by Linux's PATH_MAX and
+# each folder or file name by NAME_MAX, both in bytes.
+MAX_TEXT_LENGTH = 255
+MAX_PATH_BYTES = 4096
+MAX_NAME_BYTES = 255
+PATH_FIELDS = frozenset({"file", "directory"})
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+type ActionHandler = Callable[[ServiceCall], Coroutine[Any, Any, dict[str, Any]]]
 
 SEND_FAX_SCHEMA = vol.Schema(
     {
@@ -124,6 +142,55 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
+def _check_text(data: Mapping[str, Any]) -> None:
+    """Refuse text no field can hold: control characters, lone surrogates, too much of it.
+
+    A NUL byte or a surrogate cannot reach a file name or a provider's form at all, and
+    nothing valid is longer than the limits, so such text is refused before anything else.
+    """
+    for field, value in data.items():
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            try:
+                encoded = text.encode()
+            except UnicodeEncodeError:
+                raise _invalid("invalid_characters", field=field) from None
+            if CONTROL_CHARACTERS.search(text):
+                raise _invalid("invalid_characters", field=field)
+            if field not in PATH_FIELDS:
+                if len(text) > MAX_TEXT_LENGTH:
+                    raise _invalid(
+                        "text_too_long", field=field, limit=str(MAX_TEXT_LENGTH)
+                    )
+                continue
+            if len(encoded) > MAX_PATH_BYTES:
+                raise _invalid("path_too_long", field=field, limit=str(MAX_PATH_BYTES))
+            if any(
+                len(part.encode()) > MAX_NAME_BYTES for part in PurePath(text).parts
+            ):
+                raise _invalid("name_too_long", field=field, limit=str(MAX_NAME_BYTES))
+
+
+def _checked(handler: ActionHandler) -> ActionHandler:
+    """Wrap an action so its text is checked before the action runs."""
+
+    async def _handle(call: ServiceCall) -> dict[str, Any]:
+        _check_text(call.data)
+        return await handler(call)
+
+    return _handle
+
+
+def _is_allowed(hass: HomeAssistant, path: Path) -> bool:
+    """Return whether Home Assistant may use `path` (blocking: run it in the executor).
+
+    Links are followed, so a link out of an allowed folder is not allowed; relative paths
+    never are. `_check_text` has refused the text the check itself would fail on.
+    """
+    return path.is_absolute() and hass.config.is_allowed_path(str(path))
+
+
 def _entry(hass: HomeAssistant, entry_id: str) -> SantralConfigEntry:
     """Return the loaded Santral entry `entry_id`, or explain why there is none."""
     entry: SantralConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
@@ -144,15 +211,17 @@ def _fax_client(entry: SantralConfigEntry) -> FaxClient:
     return entry.runtime_data.faxes.client
 
 
+def _number(value: str) -> str:
+    """Return the number in E.164, or refuse it when it is not a full phone number."""
+    number = normalize_number(value)
+    if not number.startswith("+") or len(number) - 1 < MIN_FULL_NUMBER_DIGITS:
+        raise _invalid("invalid_number", number=value)
+    return number
+
+
 def _numbers(raw: Sequence[str]) -> list[str]:
     """Return the numbers in E.164, or refuse the first that is not a full phone number."""
-    numbers = []
-    for value in raw:
-        number = normalize_number(value)
-        if not number.startswith("+") or len(number) - 1 < MIN_FULL_NUMBER_DIGITS:
-            raise _invalid("invalid_number", number=value)
-        numbers.append(number)
-    return numbers
+    return [_number(value) for value in raw]
 
 
 def _check_file(hass: HomeAssistant, provider: Provider, raw: str) -> Path:
@@ -184,29 +253,47 @@ def _read_and_prepare(
     """Check, read and encode the files into the provider's requests (runs in the executor)."""
     files = []
     for path in paths:
-        if not hass.config.is_allowed_path(str(path)):
+        if not _is_allowed(hass, path):
             raise _invalid("path_not_allowed", path=str(path))
-        if not path.is_file():
-            raise _invalid("file_not_found", path=str(path))
-        size = path.stat().st_size
-        if size > MAX_FAX_FILE_BYTES:
-            raise _invalid(
-                "file_too_large",
-                path=str(path),
-                limit=f"{MAX_FAX_FILE_BYTES // (1024 * 1024)} MB",
-            )
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        try:
-            content = path.read_bytes()
-        except OSError as err:
-            raise _invalid(
-                "file_unreadable", path=str(path), error=err.strerror or str(err)
-            ) from err
-        files.append(FaxFile(path.name, content_type, content))
+        files.append(FaxFile(path.name, content_type, _read_file(path)))
     try:
         return client.prepare_fax(numbers, files, sender=sender, subject=subject)
     except ValueError as err:
         raise _invalid("sender_required") from err
+
+
+def _read_file(path: Path) -> bytes:
+    """Read a regular file of at most `MAX_FAX_FILE_BYTES` (blocking: run it in the executor).
+
+    It is opened without blocking and checked once open, so a pipe (which would wait for a
+    writer forever), a folder or a device is refused, even one swapped in after the checks.
+    """
+    try:
+        with open(path, "rb", opener=_open_without_waiting) as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _invalid("not_a_file", path=str(path))
+            if info.st_size > MAX_FAX_FILE_BYTES:
+                raise _invalid(
+                    "file_too_large",
+                    path=str(path),
+                    limit=f"{MAX_FAX_FILE_BYTES // (1024 * 1024)} MB",
+                )
+            return file.read()
+    except FileNotFoundError:
+        raise _invalid("file_not_found", path=str(path)) from None
+    except IsADirectoryError:
+        raise _invalid("not_a_file", path=str(path)) from None
+    except OSError as err:
+        raise _invalid(
+            "file_unreadable", path=str(path), error=err.strerror or str(err)
+        ) from err
+
+
+def _open_without_waiting(path: str, flags: int) -> int:
+    """Open like `open` does, but without waiting for a pipe's other end."""
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 def _control_client(
@@ -223,18 +310,31 @@ async def _allowed_directory(
 ) -> Path:
     """Return the folder to write to, if Home Assistant may use it (checked off the loop)."""
     directory = Path(raw) if raw else default
-    allowed = directory.is_absolute() and await hass.async_add_executor_job(
-        hass.config.is_allowed_path, str(directory)
-    )
-    if not allowed:
+    if not await hass.async_add_executor_job(_is_allowed, hass, directory):
         raise _invalid("path_not_allowed", path=str(directory))
     return directory
+
+
+async def _async_write(hass: HomeAssistant, path: Path, content: bytes) -> None:
+    """Write a downloaded document, or explain why it cannot be written there."""
+    try:
+        await hass.async_add_executor_job(write_document, path, content)
+    except NotAFileError as err:
+        raise _invalid("not_a_file", path=str(err.path)) from err
+    except OSError as err:
+        raise _invalid(
+            "file_unwritable", path=str(path), error=err.strerror or str(err)
+        ) from err
 
 
 def _provider_failed(
     entry: SantralConfigEntry, err: SantralError
 ) -> HomeAssistantError:
-    """Turn a provider failure into a translated error; a rejected login asks for reauth."""
+    """Turn a provider failure into a translated error; a rejected login asks for reauth.
+
+    A refusal (an unknown id, a number or extension the provider does not take) is the
+    caller's to fix, so it is a validation error carrying the provider's own words.
+    """
     if isinstance(err, SantralAuthenticationError):
         entry.async_start_reauth(entry.runtime_data.account.hass)
         return HomeAssistantError(
@@ -247,10 +347,12 @@ def _provider_failed(
             translation_placeholders={"seconds": str(round(err.retry_after or 60))},
         )
     if isinstance(err, SantralProviderError):
+        return _invalid("provider_refused", message=err.provider_message)
+    if isinstance(err, SantralInvalidResponseError):
         return HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key="provider_refused",
-            translation_placeholders={"message": err.provider_message},
+            translation_key="invalid_response",
+            translation_placeholders={"error": str(err)},
         )
     return HomeAssistantError(
         translation_domain=DOMAIN,
@@ -264,6 +366,8 @@ async def _async_send_fax(call: ServiceCall) -> dict[str, Any]:
     entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _fax_client(entry)
     numbers = _numbers(call.data[ATTR_NUMBER])
+    if sender := call.data.get(ATTR_SENDER):
+        _number(sender)
     paths = [_check_file(hass, client.provider, raw) for raw in call.data[ATTR_FILE]]
     requests = await hass.async_add_executor_job(
         _read_and_prepare,
@@ -271,7 +375,7 @@ async def _async_send_fax(call: ServiceCall) -> dict[str, Any]:
         client,
         paths,
         numbers,
-        call.data.get(ATTR_SENDER),
+        sender,
         call.data.get(ATTR_SUBJECT),
     )
     try:
@@ -311,37 +415,24 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
         char if char.isalnum() or char in "-_" else "_" for char in fax_id
     )
     path = directory / f"{safe_id}.{document.extension}"
-
-    def _write() -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(document.content)
-
-    try:
-        await hass.async_add_executor_job(_write)
-    except OSError as err:
-        raise _invalid(
-            "file_unwritable", path=str(path), error=err.strerror or str(err)
-        ) from err
+    await _async_write(hass, path, document.content)
     return {"path": str(path), "content_type": document.content_type}
 
 
 async def _async_originate(call: ServiceCall) -> dict[str, Any]:
     entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _control_client(entry, Capability.ORIGINATE)
-    raw = call.data[ATTR_DESTINATION]
-    destination = normalize_number(raw)
-    if not (
-        destination.startswith("+") and len(destination) - 1 >= MIN_FULL_NUMBER_DIGITS
-    ):
-        raise _invalid("invalid_number", number=raw)
+    destination = _number(call.data[ATTR_DESTINATION])
     extension = call.data[ATTR_EXTENSION].strip()
     if not (extension.isdigit() and 2 <= len(extension) <= 6):
         raise _invalid("invalid_extension", extension=extension)
+    if caller_id := call.data.get(ATTR_CALLER_ID):
+        _number(caller_id)
     try:
         call_id = await client.async_originate(
             extension,
             destination,
-            caller_id=call.data.get(ATTR_CALLER_ID),
+            caller_id=caller_id,
             manual_answer=call.data[ATTR_MANUAL_ANSWER],
             timeout=call.data.get(ATTR_TIMEOUT),
         )
@@ -380,6 +471,8 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
         )
     except SantralError as err:
         raise _provider_failed(entry, err) from err
+    except NotAFileError as err:
+        raise _invalid("not_a_file", path=str(err.path)) from err
     except OSError as err:
         raise _invalid(
             "file_unwritable", path=str(directory), error=err.strerror or str(err)
@@ -393,7 +486,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN,
         "send_fax",
-        _async_send_fax,
+        _checked(_async_send_fax),
         schema=SEND_FAX_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
@@ -405,14 +498,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass.services.async_register(
             DOMAIN,
             name,
-            handler,
+            _checked(handler),
             schema=schema,
             supports_response=SupportsResponse.OPTIONAL,
         )
     hass.services.async_register(
         DOMAIN,
         "download_fax",
-        _async_download_fax,
+        _checked(_async_download_fax),
         schema=DOWNLOAD_FAX_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
