@@ -31,7 +31,14 @@ from .const import (
     TALKING_TIMEOUT,
 )
 from .providers import CallDirection, CallEvent, CallEventType, CallRecord, Provider
-from .tracker import AnnouncedIds, StoredTracker, tracker_store
+from .tracker import (
+    AnnouncedIds,
+    StoredTracker,
+    read_datetime,
+    read_dicts,
+    read_pairs,
+    tracker_store,
+)
 
 MAX_LOG = 500
 MAX_RECENT = 500
@@ -107,6 +114,27 @@ class CallTrackerData:
     last_caller: dict[str, str] | None = None
 
 
+def _logged(item: dict[str, Any]) -> LoggedCall | None:
+    """Read one stored call of the log; None when it is not one."""
+    try:
+        call = LoggedCall(**item)
+    except TypeError:
+        return None
+    texts = (
+        call.call_id,
+        call.type,
+        call.direction,
+        call.caller,
+        call.callee,
+        call.time,
+    )
+    if not all(isinstance(text, str) for text in texts) or not isinstance(
+        call.duration, int | None
+    ):
+        return None
+    return call
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -150,18 +178,35 @@ class CallTracker(StoredTracker):
         return self.data.watermark - CALL_HISTORY_OVERLAP
 
     async def async_load(self) -> None:
-        """Read what was announced before the last stop."""
+        """Read what was announced before the last stop, keeping whatever is readable."""
         stored = await self._async_read()
-        if not stored:
+        if stored is None:
             return
-        self.data.announced = AnnouncedIds(stored.get("announced", []))
-        watermark = stored.get("watermark")
-        self.data.watermark = dt_util.parse_datetime(watermark) if watermark else None
-        self.data.log.extend(LoggedCall(**item) for item in stored.get("log", []))
-        self.data.last_caller = stored.get("last_caller")
-        for number, status in stored.get("extensions", {}).items():
-            self.data.extensions[number] = ExtensionStatus.from_dict(status)
+        self.data.announced = AnnouncedIds(read_pairs(stored.get("announced")))
+        self.data.watermark = read_datetime(stored.get("watermark"))
+        self.data.log.extend(
+            call for item in read_dicts(stored.get("log")) if (call := _logged(item))
+        )
+        last_caller = stored.get("last_caller")
+        if isinstance(last_caller, dict) and all(
+            isinstance(value, str) for value in last_caller.values()
+        ):
+            self.data.last_caller = last_caller
+        extensions = stored.get("extensions")
+        for number, status in (
+            extensions if isinstance(extensions, dict) else {}
+        ).items():
+            try:
+                self.data.extensions[number] = ExtensionStatus.from_dict(status)
+            except AttributeError, KeyError, TypeError, ValueError:
+                continue
             self._arm_timeout(number)
+        if self.data.watermark is None:
+            await self._async_resume_from_last_write(
+                None
+                if stored.get("watermark", "") is None
+                else "it has no call history watermark"
+            )
 
     def _to_storage(self) -> dict[str, Any]:
         return {
@@ -187,14 +232,23 @@ class CallTracker(StoredTracker):
     @callback
     def async_take_bearings(
         self, records: Iterable[CallRecord], polled_at: datetime
-    ) -> None:
-        """Remember the calls of the overlap window as known, announcing none of them."""
+    ) -> list[CallRecord]:
+        """Remember the calls of the overlap window as known, announcing none of them.
+
+        Return the calls to announce all the same: after a store without a watermark,
+        those that ended after its last write (see `resume_after`).
+        """
         if self._closed:
-            return
+            return []
+        late: list[CallRecord] = []
         for record in records:
-            self._mark_announced(record.call_id)
+            if self.resumes(record.ended or record.started):
+                late.append(record)
+            else:
+                self._mark_announced(record.call_id)
         self.data.watermark = polled_at
         self._schedule_save()
+        return late
 
     @callback
     def async_handle_records(

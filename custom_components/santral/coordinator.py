@@ -165,8 +165,8 @@ class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
             lambda: self.client.async_get_calls_since(window_start)
         )
         if since is None:
-            self.tracker.async_take_bearings(records, polled_at)
-            return 0
+            late = self.tracker.async_take_bearings(records, polled_at)
+            return self.tracker.async_handle_records(late, polled_at) if late else 0
         return self.tracker.async_handle_records(records, polled_at)
 
 
@@ -207,8 +207,10 @@ class SantralFaxCoordinator(DataUpdateCoordinator[int]):
             lambda: self.client.async_get_faxes_since(window_start)
         )
         if since is None:
-            self.tracker.async_take_bearings(records, polled_at)
-            return 0
+            late = self.tracker.async_take_bearings(records, polled_at)
+            return (
+                await self.tracker.async_handle_records(late, polled_at) if late else 0
+            )
         return await self.tracker.async_handle_records(records, polled_at)
 
 

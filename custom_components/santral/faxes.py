@@ -36,7 +36,7 @@ from .providers import (
     Provider,
     SantralError,
 )
-from .tracker import AnnouncedIds, StoredTracker
+from .tracker import AnnouncedIds, StoredTracker, read_datetime, read_dicts, read_pairs
 
 MAX_LOG = 200
 ARCHIVE_ATTEMPTS = 3
@@ -55,6 +55,21 @@ class LoggedFax:
     time: str
     pages: int | None
     file: str | None
+
+
+def _logged(item: dict[str, Any]) -> LoggedFax | None:
+    """Read one stored fax of the log; None when it is not one."""
+    try:
+        fax = LoggedFax(**item)
+    except TypeError:
+        return None
+    texts = (fax.fax_id, fax.type, fax.direction, fax.remote, fax.time)
+    if not all(isinstance(text, str) for text in texts) or not all(
+        isinstance(value, kind)
+        for value, kind in ((fax.pages, int | None), (fax.file, str | None))
+    ):
+        return None
+    return fax
 
 
 def archive_root(hass: HomeAssistant) -> Path:
@@ -105,16 +120,31 @@ class FaxTracker(StoredTracker):
         return None if self.watermark is None else self.watermark - FAX_HISTORY_OVERLAP
 
     async def async_load(self) -> None:
-        """Read what was announced before the last stop."""
+        """Read what was announced before the last stop, keeping whatever is readable."""
         stored = await self._async_read()
-        if not stored:
+        if stored is None:
             return
-        self.announced = AnnouncedIds(stored.get("announced", []))
-        self.pending = stored.get("pending", {})
-        self.attempts = stored.get("attempts", {})
-        self.log = [LoggedFax(**item) for item in stored.get("log", [])]
-        if watermark := stored.get("watermark"):
-            self.watermark = dt_util.parse_datetime(watermark)
+        self.announced = AnnouncedIds(read_pairs(stored.get("announced")))
+        pending = stored.get("pending")
+        if isinstance(pending, dict):
+            self.pending = {
+                fax_id: fax for fax_id, fax in pending.items() if isinstance(fax, dict)
+            }
+        attempts = stored.get("attempts")
+        if isinstance(attempts, dict):
+            self.attempts = {
+                key: count
+                for key, count in attempts.items()
+                if isinstance(count, int) and not isinstance(count, bool)
+            }
+        self.log = [
+            fax for item in read_dicts(stored.get("log")) if (fax := _logged(item))
+        ]
+        self.watermark = read_datetime(stored.get("watermark"))
+        if self.watermark is None:
+            await self._async_resume_from_last_write(
+                None if stored.get("watermark", "") is None else "it has no fax watermark"
+            )
 
     def _to_storage(self) -> dict[str, Any]:
         return {
@@ -132,12 +162,19 @@ class FaxTracker(StoredTracker):
     @callback
     def async_take_bearings(
         self, records: list[FaxRecord], polled_at: datetime
-    ) -> None:
-        """Remember the faxes of the overlap window as known; follow the ones going out."""
+    ) -> list[FaxRecord]:
+        """Remember the faxes of the overlap window as known; follow the ones going out.
+
+        Return the faxes to announce all the same: after a store without a watermark,
+        those created after its last write (see `resume_after`).
+        """
         if self._closed:
-            return
+            return []
+        late: list[FaxRecord] = []
         for record in records:
-            if record.status is FaxStatus.QUEUED:
+            if self.resumes(record.created):
+                late.append(record)
+            elif record.status is FaxStatus.QUEUED:
                 self._track_pending(record)
             elif (
                 record.fax_id in self.pending
@@ -151,6 +188,7 @@ class FaxTracker(StoredTracker):
                 self._mark(self._key(record))
         self.watermark = polled_at
         self._schedule_save()
+        return late
 
     def _mark(self, key: str) -> None:
         self.announced.add(key, self.poll_since)

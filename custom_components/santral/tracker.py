@@ -6,10 +6,12 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
@@ -79,6 +81,44 @@ class AnnouncedIds:
         return list(self._ids.items())
 
 
+# Stands for a store whose file exists but holds no JSON.
+_UNREADABLE: dict[str, Any] = {}
+
+
+def read_pairs(value: object) -> list[tuple[str, str]]:
+    """Read stored `[id, stamp]` pairs, leaving out any that are not two strings."""
+    if not isinstance(value, list):
+        return []
+    return [
+        (item[0], item[1])
+        for item in value
+        if isinstance(item, list | tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], str)
+    ]
+
+
+def read_datetime(value: object) -> datetime | None:
+    """Read a stored ISO time; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt_util.parse_datetime(value)
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+def read_dicts(value: object) -> list[dict[str, Any]]:
+    """Read a stored list of objects, leaving out whatever is not one."""
+    return (
+        [item for item in value if isinstance(item, dict)]
+        if isinstance(value, list)
+        else []
+    )
+
+
 def tracker_store(
     hass: HomeAssistant, entry_id: str, name: str
 ) -> Store[dict[str, Any]]:
@@ -103,13 +143,68 @@ class StoredTracker(ABC):
         self._closed = False
         # When the oldest change not yet written was made (monotonic), if there is one.
         self._unsaved_since: float | None = None
+        # Set when the store could not be read: the first poll announces what ended after.
+        self.resume_after: datetime | None = None
 
     @abstractmethod
     def _to_storage(self) -> dict[str, Any]:
         """Return what to persist, JSON-able."""
 
     async def _async_read(self) -> dict[str, Any] | None:
-        return await self._store.async_load()
+        """Return the stored state; None when there is none or it cannot be read.
+
+        A store that exists but cannot be read (truncated, empty, not an object) never
+        fails setup: the tracker starts afresh, and `resume_after` says from when on the
+        first poll must announce rather than take bearings, so the calls and faxes of the
+        downtime are not lost.
+        """
+        try:
+            stored = await self._store.async_load()
+        except HomeAssistantError, KeyError, TypeError, ValueError:
+            stored = _UNREADABLE
+        if stored is None:
+            return None
+        if not isinstance(stored, dict) or stored is _UNREADABLE:
+            await self._async_resume_from_last_write("it cannot be read")
+            return None
+        return stored
+
+    async def _async_resume_from_last_write(self, why: str | None = None) -> None:
+        """Announce, at the first poll, what ended after the store was last written.
+
+        For a store with no poll watermark (the first poll never ran, or the store cannot be
+        read): what ended before the last write was announced then or is history; what
+        ended after may not have been announced at all. The time comes from the file
+        itself. `why` is logged when the store's content could not be used.
+        """
+        path = Path(self._store.path)
+        try:
+            written = await self.hass.async_add_executor_job(path.stat)
+        except OSError:
+            if why is None:
+                return
+            self.resume_after = dt_util.utcnow()
+        else:
+            self.resume_after = dt_util.utc_from_timestamp(written.st_mtime)
+        if why is not None:
+            LOGGER.warning(
+                "Santral's stored %s state cannot be used (%s); starting afresh, "
+                "announcing what ended after %s",
+                self._store.key.rsplit(".", 1)[-1],
+                why,
+                self.resume_after.isoformat(),
+            )
+
+    def resumes(self, moment: datetime | None) -> bool:
+        """Tell whether the first poll announces an item of `moment` instead of keeping it.
+
+        True only after a store without a watermark, for what happened after its last write.
+        """
+        return (
+            self.resume_after is not None
+            and moment is not None
+            and moment >= self.resume_after
+        )
 
     @callback
     def _schedule_save(self) -> None:
