@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+import json
 from typing import Any
 
 from aiohttp import web
@@ -21,7 +22,14 @@ from . import (
     telsam_faxes,
 )
 from .calls import BULUTSANTRALIM_BOOLEANS, SimulatedCall, choose
-from .faults import HTML_ERROR_PAGE, PAGING_FAULTS, Fault, FaultKind, paging_fault
+from .faults import (
+    HTML_ERROR_PAGE,
+    PAGING_FAULTS,
+    Fault,
+    FaultKind,
+    paging_fault,
+    with_bad_record,
+)
 from .fax_office import FaxOffice
 from .faxes import SimulatedFax
 from .state import (
@@ -113,6 +121,18 @@ def _documented_error(provider: str, endpoint: str, fault: Fault) -> web.Respons
     return web.json_response({"error": fault.message}, status=status)
 
 
+async def _with_bad_record(response: web.StreamResponse) -> web.StreamResponse:
+    """Put a record no parser can read first in a JSON list answer."""
+    if (
+        not isinstance(response, web.Response)
+        or response.content_type != "application/json"
+    ):
+        return response
+    assert isinstance(response.body, bytes)
+    body = with_bad_record(json.loads(response.body))
+    return web.json_response(body, status=response.status)
+
+
 def _fault_middleware(provider: str, state: SimulatorState) -> Any:
     """Log every request of a provider and apply the fault injected for its endpoint."""
 
@@ -135,6 +155,8 @@ def _fault_middleware(provider: str, state: SimulatorState) -> Any:
         if fault.kind in PAGING_FAULTS:
             with paging_fault(fault.kind):
                 return await handler(request)
+        if fault.kind is FaultKind.BAD_RECORD:
+            return await _with_bad_record(await handler(request))
         if fault.kind is FaultKind.SERVER_ERROR:
             return web.Response(
                 text=HTML_ERROR_PAGE, status=fault.status, content_type="text/html"

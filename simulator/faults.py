@@ -27,6 +27,9 @@ class FaultKind(StrEnum):
     ENDLESS_PAGES = "endless_pages"
     EMPTY_PAGES = "empty_pages"
     REPEATED_PAGE = "repeated_page"
+    # A list answer with one record no parser can read first: a copy of its first record
+    # without the record's id (an empty record when the list is empty).
+    BAD_RECORD = "bad_record"
 
 
 @dataclass(slots=True)
@@ -94,3 +97,29 @@ def paginate[T](
         chunk = chunk + made_up(page, limit - len(chunk))
     total_pages = max(total_pages, page + 1)
     return Paged(chunk, page, total_pages, max(len(items), total_pages * limit))
+
+
+# The fields the providers name a record by.
+RECORD_ID_FIELDS = ("uuid", "call_uuid", "id")
+
+
+def with_bad_record(body: object) -> object:
+    """Return a list answer with a record that has no id put first in its list.
+
+    The list is the answer itself, or the first value of it that is a list of objects
+    (`cdrs`, `fdrs`, `incoming_faxes`, Telsam's `data`). Other answers are kept.
+    """
+    if isinstance(body, list):
+        return [_bad_copy(body), *body]
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, list) and all(
+                isinstance(item, dict) for item in value
+            ):
+                return {**body, key: [_bad_copy(value), *value]}
+    return body
+
+
+def _bad_copy(items: list[object]) -> dict[str, object]:
+    first = items[0] if items and isinstance(items[0], dict) else {}
+    return {key: value for key, value in first.items() if key not in RECORD_ID_FIELDS}

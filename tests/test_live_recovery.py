@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import time
@@ -187,4 +188,33 @@ async def test_flood_of_webhooks_does_not_bring_earlier_calls_back(
     figures.append(
         f"flood: {len(earlier) + len(flood)} hang-up webhooks in {posting:.0f} s, then a "
         f"poll of {polled} /cdrs pages: {len(again)} calls announced again"
+    )
+
+
+async def test_bad_records_withhold_no_call_or_fax(
+    live: LiveHass, simulator: Simulator, figures: list[str]
+) -> None:
+    """A record no parser can read in each list: every other call and fax is announced."""
+    now = datetime.now(UTC)
+    calls = _calls(simulator, 40, now - timedelta(minutes=2))
+    simulator.state.add_cdrs(BULUTSANTRALIM, calls)
+    faxes = [await simulator.receive_fax(BULUTSANTRALIM) for _ in range(3)]
+    for endpoint in ("cdrs", "fdrs"):
+        simulator.inject(
+            BULUTSANTRALIM, endpoint, Fault(FaultKind.BAD_RECORD, times=None)
+        )
+    log = EventLog()
+    async with live.listening(log):
+        await live.reload_entries()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(60):
+                while len(log.ends()) < len(calls) or len(log.faxes()) < len(faxes):
+                    await asyncio.sleep(0.2)
+        await asyncio.sleep(3)
+    ends, announced = log.ends(), log.faxes()
+    assert [call.uuid for call in calls if ends[call.uuid] != 1] == []
+    assert [str(fax.id) for fax in faxes if announced[str(fax.id)] != 1] == []
+    figures.append(
+        f"bad records: one unreadable record in /cdrs and in /fdrs; {len(ends)} of "
+        f"{len(calls)} calls and {len(announced)} of {len(faxes)} faxes announced once"
     )

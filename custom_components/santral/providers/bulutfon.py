@@ -46,6 +46,7 @@ from .models import (
 )
 from .paging import BUSY_CALLS_PER_HOUR, Page, PagedList, pagination_number
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
+from .records import RecordReader
 from .timeparse import parse_bool, parse_datetime
 
 BULUTFON_BASE_URL = "https://api.bulutfon.com"
@@ -92,6 +93,13 @@ class BulutfonClient(ProviderClient):
         self._password = password
         self._cdrs = PagedList(
             "Bulutfon /cdrs", per_hour=BUSY_CALLS_PER_HOUR, page_size=CDR_PAGE_SIZE
+        )
+        self._read_cdrs = RecordReader("Bulutfon /cdrs", _call_record)
+        self._read_incoming = RecordReader("Bulutfon /incoming-faxes", _incoming_fax)
+        self._read_outgoing = RecordReader(
+            "Bulutfon /outgoing-faxes",
+            lambda pair: _outgoing_fax(pair["item"], pair["detail"]),
+            lambda pair: pair["item"],
         )
 
     def _secrets(self) -> Iterable[str]:
@@ -197,11 +205,9 @@ class BulutfonClient(ProviderClient):
         if not isinstance(items, list) or not isinstance(pagination, dict):
             raise SantralInvalidResponseError("Bulutfon /cdrs lacks the cdrs list")
         entries = [item for item in items if isinstance(item, dict)]
-        records = [
-            _call_record(item)
-            for item in entries
-            if item.get("bf_calltype", "voice") == "voice"
-        ]
+        records = self._read_cdrs(
+            item for item in entries if item.get("bf_calltype", "voice") == "voice"
+        )
         total_pages = pagination_number(pagination.get("total_pages"))
         has_next = bool(pagination.get("next_page")) and (
             total_pages is None or page < total_pages
@@ -238,7 +244,9 @@ class BulutfonClient(ProviderClient):
         outgoing = (await self._get("/outgoing-faxes")).get("faxes")
         if not isinstance(incoming, list) or not isinstance(outgoing, list):
             raise SantralInvalidResponseError("Bulutfon fax lists are malformed")
-        records = [_incoming_fax(item) for item in incoming if isinstance(item, dict)]
+        records = self._read_incoming(
+            item for item in incoming if isinstance(item, dict)
+        )
         for item in outgoing:
             if not isinstance(item, dict) or item.get("id") is None:
                 continue
@@ -248,8 +256,8 @@ class BulutfonClient(ProviderClient):
             detail = (
                 await self._get(f"/outgoing-faxes/{quote(str(item['id']), safe='')}")
             ).get("fax")
-            records.append(
-                _outgoing_fax(item, detail if isinstance(detail, dict) else None)
+            records += self._read_outgoing(
+                [{"item": item, "detail": detail if isinstance(detail, dict) else None}]
             )
         return [
             record

@@ -55,6 +55,7 @@ from .paging import (
 )
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
 from .ratelimit import SlidingWindowLimiter
+from .records import RecordReader
 from .timeparse import parse_bool, parse_datetime
 
 BULUTSANTRALIM_BASE_URL = "https://api.bulutsantralim.com"
@@ -125,6 +126,9 @@ class BulutsantralimClient(ProviderClient):
             per_hour=BUSY_FAXES_PER_HOUR,
             page_size=CDR_PAGE_SIZE,
         )
+        self._read_cdrs = RecordReader("Bulutsantralim /cdrs", _call_record)
+        self._read_fdrs = RecordReader("Bulutsantralim /fdrs", _fax_record)
+        self._read_orders = RecordReader("Bulutsantralim /fax_orders", _fax_order)
 
     def _secrets(self) -> Iterable[str]:
         return (self._api_key,)
@@ -219,7 +223,7 @@ class BulutsantralimClient(ProviderClient):
             "/cdrs", "cdrs", since, until, page
         )
         return Page(
-            [_call_record(item) for item in items],
+            self._read_cdrs(items),
             [str(item.get("call_uuid")) for item in items],
             has_next,
             page_size,
@@ -232,7 +236,7 @@ class BulutsantralimClient(ProviderClient):
             "/fdrs", "fdrs", since, until, page
         )
         return Page(
-            [_fax_record(item) for item in items],
+            self._read_fdrs(items),
             [str(item.get("call_uuid")) for item in items],
             has_next,
             page_size,
@@ -297,7 +301,7 @@ class BulutsantralimClient(ProviderClient):
             raise SantralInvalidResponseError(
                 "Bulutsantralim /fax_orders lacks its list"
             )
-        records += [_fax_order(item) for item in orders if isinstance(item, dict)]
+        records += self._read_orders(item for item in orders if isinstance(item, dict))
         return records
 
     async def async_download_fax(self, fax_id: str) -> Document:

@@ -43,6 +43,7 @@ from .models import (
 )
 from .paging import BUSY_FAXES_PER_HOUR, Page, PagedList, pagination_number
 from .phone import normalize_number, to_provider_number
+from .records import RecordReader
 from .timeparse import TURKEY, parse_datetime
 
 TELSAM_BASE_URL = "http://yenifaks.telsam.com.tr/api/v1"
@@ -102,6 +103,7 @@ class TelsamClient(ProviderClient):
         self._faxes = PagedList(
             "Telsam /fax", per_hour=BUSY_FAXES_PER_HOUR, page_size=DEFAULT_PAGE_SIZE
         )
+        self._read_faxes = RecordReader("Telsam /fax", _fax_record)
 
     def _secrets(self) -> Iterable[str]:
         secrets = [self._password, self._client_secret]
@@ -236,7 +238,7 @@ class TelsamClient(ProviderClient):
     async def async_get_account(self) -> Account:
         """Obtain a token and prove it works with one fax list call for today."""
         response = await self._authorized("POST", FAX_LIST_PATH, {"type": "incoming"})
-        _fax_page(response.json(), 1)
+        _fax_page(response.json(), 1, self._read_faxes)
         return Account(identifier=self._username.lower(), name=self._username)
 
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
@@ -254,7 +256,7 @@ class TelsamClient(ProviderClient):
             response = await self._authorized(
                 "POST", FAX_LIST_PATH, body, params={"page": str(page)}
             )
-            return _fax_page(response.json(), page)
+            return _fax_page(response.json(), page, self._read_faxes)
 
         return await self._faxes.read(
             fetch, since=since, until=now, key=lambda record: record.fax_id
@@ -309,7 +311,7 @@ class TelsamClient(ProviderClient):
         return records
 
 
-def _fax_page(data: Any, page: int) -> Page[FaxRecord]:
+def _fax_page(data: Any, page: int, read: RecordReader[FaxRecord]) -> Page[FaxRecord]:
     """Read one page of the fax list, in any of the shapes a Laravel API answers with.
 
     Laravel's paginator (`data` with `next_page_url`, `current_page`, `last_page`,
@@ -339,7 +341,7 @@ def _fax_page(data: Any, page: int) -> Page[FaxRecord]:
     if page_size is None and isinstance(data, list):
         page_size = len(entries) or None
     return Page(
-        [_fax_record(item) for item in entries],
+        read(entries),
         [str(item.get("id")) for item in entries],
         has_next,
         page_size,
