@@ -192,6 +192,7 @@ class CallTracker(StoredTracker):
             isinstance(value, str) for value in last_caller.values()
         ):
             self.data.last_caller = last_caller
+        self._counts_from_storage(stored.get("counts"))
         extensions = stored.get("extensions")
         for number, status in (
             extensions if isinstance(extensions, dict) else {}
@@ -214,6 +215,7 @@ class CallTracker(StoredTracker):
             "watermark": _iso(self.data.watermark),
             "log": [asdict(call) for call in self.data.log],
             "last_caller": self.data.last_caller,
+            "counts": self._counts_to_storage(),
             "extensions": {
                 number: status.as_dict()
                 for number, status in self.data.extensions.items()
@@ -364,8 +366,6 @@ class CallTracker(StoredTracker):
                 duration=event.duration,
                 source=source,
             )
-            if len(self.data.log) == self.data.log.maxlen:
-                self._count(self.data.log[0], -1)  # the oldest call drops out
             self.data.log.append(call)
             self._count(call)
             self._last[call.type] = call
@@ -377,24 +377,46 @@ class CallTracker(StoredTracker):
     def count_today(self, kind: str | None = None) -> int:
         """Return how many calls (of `kind`) ended today, in Home Assistant's time zone.
 
-        Counts are kept as calls are logged; the log is scanned only when the day changes.
+        The counts are kept apart from the log, which holds only the last `MAX_LOG` calls:
+        a busy day has more.
         """
-        day = dt_util.start_of_local_day()
-        if self._counted_day != day:
-            self._counted_day = day
-            self._counts.clear()
-            for call in self.data.log:
-                self._count(call)
+        if self._counted_day != dt_util.start_of_local_day():
+            return 0
         return self._counts[kind] if kind else self._counts.total()
 
-    def _count(self, call: LoggedCall, step: int = 1) -> None:
-        when = dt_util.parse_datetime(call.time)
-        if (
-            self._counted_day is not None
-            and when is not None
-            and when >= self._counted_day
-        ):
-            self._counts[call.type] += step
+    def _count(self, call: LoggedCall) -> None:
+        """Count a logged call on the day it ended; a newer day starts from zero."""
+        when = read_datetime(call.time)
+        if when is None:
+            return
+        day = dt_util.start_of_local_day(dt_util.as_local(when).date())
+        if self._counted_day is None or day > self._counted_day:
+            self._counted_day = day
+            self._counts.clear()
+        if day == self._counted_day:
+            self._counts[call.type] += 1
+
+    def _counts_to_storage(self) -> dict[str, Any] | None:
+        if self._counted_day is None:
+            return None
+        return {"day": self._counted_day.isoformat(), "calls": dict(self._counts)}
+
+    def _counts_from_storage(self, stored: object) -> None:
+        """Restore the day's counts; without them (an older store) count the log."""
+        day = read_datetime(stored.get("day")) if isinstance(stored, dict) else None
+        calls = stored.get("calls") if isinstance(stored, dict) else None
+        if day is None or not isinstance(calls, dict):
+            for call in self.data.log:
+                self._count(call)
+            return
+        self._counted_day = day
+        self._counts = Counter(
+            {
+                kind: count
+                for kind, count in calls.items()
+                if isinstance(count, int) and not isinstance(count, bool) and count > 0
+            }
+        )
 
     def last_call(self, kind: str) -> LoggedCall | None:
         """Return the newest logged call of `kind`."""
