@@ -143,7 +143,9 @@ class FaxTracker(StoredTracker):
         self.watermark = read_datetime(stored.get("watermark"))
         if self.watermark is None:
             await self._async_resume_from_last_write(
-                None if stored.get("watermark", "") is None else "it has no fax watermark"
+                None
+                if stored.get("watermark", "") is None
+                else "it has no fax watermark"
             )
 
     def _to_storage(self) -> dict[str, Any]:
