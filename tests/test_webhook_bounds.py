@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import logging
@@ -553,3 +554,55 @@ async def test_polled_duration_no_call_lasts(
     key = f"santral.{entry.entry_id}.calls"
     save_json(str(tmp_path / key), hass_storage[key], private=True)
     assert [item["duration"] for item in hass_storage[key]["data"]["log"]] == [0]
+
+
+async def test_bodies_no_parser_reads(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body in pieces is read whole; one too large, or a parser's own failure, is refused."""
+    await setup(hass, make_entry("bulutfon_token"))
+    client = await hass_client_no_auth()
+
+    async def _chunks() -> Any:
+        for _ in range(80):
+            yield b"x" * 1024
+
+    response = await client.post(BULUTFON_PATH, data=_chunks(), headers=FORM)
+    assert response.status == 413
+
+    micro = int(dt_util.utcnow().timestamp() * 1_000_000)
+    pieces = [
+        b"event_type=call_init&uuid=p-1&",
+        b"direction=IN&caller=905321234567&",
+        f"timestamp={micro}".encode(),
+    ]
+
+    async def _pieces() -> Any:
+        for piece in pieces:
+            yield piece
+            await asyncio.sleep(0.01)
+
+    response = await client.post(BULUTFON_PATH, data=_pieces(), headers=FORM)
+    await hass.async_block_till_done()
+    assert response.status == 200
+    assert [(event["call_id"], event["caller"]) for event in call_events] == [
+        ("p-1", "+905321234567")
+    ]
+    call_events.clear()
+
+    def _fails(*_args: Any, **_kwargs: Any) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(
+        "custom_components.santral.webhook.parse_bulutfon_webhook", _fails
+    )
+    response = await client.post(BULUTFON_PATH, data="event_type=call_init")
+    assert response.status == 400
+    assert await response.text() == "unreadable body (RecursionError)"
+    assert call_events == []
+    assert "Traceback" not in caplog.text

@@ -180,7 +180,7 @@ class SantralWebhookHandler:
             return self._reject(
                 hass, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large"
             )
-        body = await request.content.read(MAX_BODY_BYTES + 1)
+        body = await _read_body(request)
         if len(body) > MAX_BODY_BYTES:
             return self._reject(
                 hass, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large"
@@ -203,6 +203,21 @@ class SantralWebhookHandler:
         if event is not None:
             self.tracker.async_handle_event(event, "webhook")
         return web.Response(status=HTTPStatus.OK, text="OK")
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """Read the body, but no more than one byte past `MAX_BODY_BYTES`.
+
+    A read returns what has arrived so far, so a body that comes in pieces (chunked, or
+    in several segments) is read until its end or until it is known to be too large.
+    """
+    body = bytearray()
+    while len(body) <= MAX_BODY_BYTES:
+        chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
 
 
 def _decode(body: bytes, content_type: str) -> Mapping[str, Any]:
