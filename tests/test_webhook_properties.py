@@ -401,6 +401,7 @@ async def test_generated_bodies_keep_persistence_intact(
     make_entry: Callable[[str], MockConfigEntry],
     caplog: pytest.LogCaptureFixture,
     tmp_path: Path,
+    figures: list[str],
     provider: str,
     bodies: st.SearchStrategy[Body],
     examples: list[Body],
@@ -455,12 +456,10 @@ async def test_generated_bodies_keep_persistence_intact(
     began = time.perf_counter()
     await hass.async_add_executor_job(_run)
     elapsed = time.perf_counter() - began
-    logging.getLogger(__name__).info(
-        "%d %s bodies (%d taken) in %.1f s",
-        len(statuses),
-        provider,
-        statuses.count(200),
-        elapsed,
+    figures.append(
+        f"webhook properties, {provider}: {len(statuses)} generated bodies posted"
+        f" ({statuses.count(200)} taken, {statuses.count(400)} refused)"
+        f" in {elapsed:.1f} s"
     )
 
     assert len(statuses) >= BODIES_PER_PROVIDER
