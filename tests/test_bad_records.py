@@ -113,3 +113,26 @@ async def test_unreadable_record_without_an_id_is_named_by_digest(
     (line,) = _left_out(caplog)
     assert "record sha1:" in line
     assert "Bulutsantralim /cdrs" in line
+
+
+@pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
+async def test_listed_times_are_bounded(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    call_events: list[dict[str, Any]],
+    provider: str,
+) -> None:
+    """A start no call has leaves the record out; an end no call has is left out of it."""
+    entry = await setup(hass, make_entry(CALL_KINDS[provider]))
+    now = dt_util.utcnow()
+    late_end, far_start = file_calls(
+        simulator, provider, 2, first_start=now - timedelta(minutes=5)
+    )
+    late_end.ended = now.replace(year=9999)
+    far_start.started = now.replace(year=9999)
+    far_start.answered = far_start.ended = None
+    await poll_calls(hass, entry)
+    assert [(event["call_id"], event["ended"]) for event in call_events] == [
+        (late_end.uuid, None)
+    ]

@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -44,6 +45,7 @@ from custom_components.santral.providers import (
     SantralProviderError,
     TelsamClient,
 )
+from custom_components.santral.providers.timeparse import parse_datetime
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
 from simulator.faxes import Attachment
@@ -64,6 +66,19 @@ def fixture(name: str) -> Any:
 
 SEED_CDRS = fixture("bulutfon_cdrs_seed_003.json")
 LATER_CDRS = fixture("bulutfon_cdrs_documents.json")
+
+
+def at_the_documents_time(freezer: FrozenDateTimeFactory, body: dict[str, Any]) -> None:
+    """Read a document's example list an hour after its newest call, as it was written.
+
+    Call times a month or more old are out of a listed call's bounds.
+    """
+    times = [parse_datetime(item["call_time"]) for item in body["cdrs"]]
+    freezer.move_to(
+        max(time for time in times if time is not None) + timedelta(hours=1)
+    )
+
+
 # Per dialect, the document whose example an outbound CDR must match, key for key.
 CDR_EXAMPLES = {"seed": SEED_CDRS, "documents": LATER_CDRS}
 
@@ -96,8 +111,11 @@ def _telsam(session: aiohttp.ClientSession, url: str) -> TelsamClient:
     )
 
 
-async def test_seed_003_cdrs_are_read(session: aiohttp.ClientSession) -> None:
+async def test_seed_003_cdrs_are_read(
+    session: aiohttp.ClientSession, freezer: FrozenDateTimeFactory
+) -> None:
     """Seed 003's list: integers become numbers, the 12-digit extension is kept."""
+    at_the_documents_time(freezer, SEED_CDRS)
     url, server = await _serving("/cdrs", SEED_CDRS)
     page = await BulutfonClient(
         session, token="t", base_url=url
@@ -122,8 +140,11 @@ async def test_seed_003_cdrs_are_read(session: aiohttp.ClientSession) -> None:
     ]
 
 
-async def test_later_document_cdrs_are_read(session: aiohttp.ClientSession) -> None:
+async def test_later_document_cdrs_are_read(
+    session: aiohttp.ClientSession, freezer: FrozenDateTimeFactory
+) -> None:
     """The later `cdr.md` list: text extension and price, `missing_call`, `NO`."""
+    at_the_documents_time(freezer, LATER_CDRS)
     url, server = await _serving("/cdrs", LATER_CDRS)
     page = await BulutfonClient(
         session, token="t", base_url=url
@@ -520,8 +541,11 @@ async def test_dialects_over_http(
     assert simulator.state.dialect("telsam") == "bare"
 
 
-async def test_odd_cdr_values_are_tolerated(session: aiohttp.ClientSession) -> None:
+async def test_odd_cdr_values_are_tolerated(
+    session: aiohttp.ClientSession, freezer: FrozenDateTimeFactory
+) -> None:
     """A price or extension that is no number is left out; the call is still read."""
+    at_the_documents_time(freezer, LATER_CDRS)
     base = LATER_CDRS["cdrs"][0]
     odd = [
         (True, True),

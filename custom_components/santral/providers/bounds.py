@@ -131,6 +131,32 @@ def stamp(value: object, field: str, *, now: datetime | None = None) -> datetime
     return call_time(parsed, field, now=now)
 
 
+def list_moments(
+    started: object, answered: object, ended: object, fields: tuple[str, str, str]
+) -> tuple[datetime, datetime | None, datetime | None]:
+    """Read a listed call's start, answer and end, for call lists.
+
+    The start places the call: without one in bounds the record cannot be used
+    (`OutOfBoundsError`). An answer or end out of bounds, or running backwards, is left
+    out instead, so one unreadable figure does not cost the rest of the record.
+    """
+    start = stamp(started, fields[0])
+    if start is None:
+        raise OutOfBoundsError(fields[0], "is missing")
+    moments: list[datetime | None] = []
+    for value, field in ((answered, fields[1]), (ended, fields[2])):
+        try:
+            moments.append(stamp(value, field))
+        except OutOfBoundsError:
+            moments.append(None)
+    answer, end = moments
+    try:
+        call_span(start, answer, end)
+    except OutOfBoundsError:
+        return start, None, None
+    return start, answer, end
+
+
 def call_span(
     started: datetime | None, answered: datetime | None, ended: datetime | None
 ) -> None:

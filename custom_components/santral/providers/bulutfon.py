@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from . import bounds
 from .client import (
     DEFAULT_TIMEOUT,
     PreparedRequest,
@@ -443,11 +444,14 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
     short extension it belongs to.
     """
     call_id = item.get("uuid")
-    started = parse_datetime(item.get("call_time"))
-    if not call_id or started is None:
-        raise SantralInvalidResponseError("Bulutfon CDR without uuid or call_time")
-    answered = parse_datetime(item.get("answer_time"))
-    ended = parse_datetime(item.get("hangup_time"))
+    if not call_id:
+        raise SantralInvalidResponseError("Bulutfon CDR without uuid")
+    started, answered, ended = bounds.list_moments(
+        item.get("call_time"),
+        item.get("answer_time"),
+        item.get("hangup_time"),
+        ("call_time", "answer_time", "hangup_time"),
+    )
     direction = DIRECTIONS.get(
         str(item.get("direction", "")).upper(), CallDirection.INTERNAL
     )
@@ -456,7 +460,7 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         answered is None and direction is CallDirection.INBOUND
     )
     return CallRecord(
-        call_id=str(call_id),
+        call_id=bounds.identifier(call_id, "uuid"),
         direction=direction,
         caller=normalize_number(item.get("caller")),
         callee=normalize_number(item.get("callee")),

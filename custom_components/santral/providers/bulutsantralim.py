@@ -546,11 +546,14 @@ def _recording_link(body: str, now: datetime) -> RecordingLink:
 def _call_record(item: dict[str, Any]) -> CallRecord:
     """Read one Bulutsantralim CDR; its booleans are strings and its durations HH:MM:SS."""
     call_id = item.get("call_uuid")
-    started = parse_datetime(item.get("start_stamp"))
-    if not call_id or started is None:
-        raise SantralInvalidResponseError(
-            "Bulutsantralim CDR without call_uuid or start_stamp"
-        )
+    if not call_id:
+        raise SantralInvalidResponseError("Bulutsantralim CDR without call_uuid")
+    started, answered, ended = bounds.list_moments(
+        item.get("start_stamp"),
+        item.get("answer_stamp"),
+        item.get("end_stamp"),
+        ("start_stamp", "answer_stamp", "end_stamp"),
+    )
     label = str(item.get("direction", "")).strip().lower()
     direction = next(
         (value for prefix, value in DIRECTION_PREFIXES if label.startswith(prefix)),
@@ -569,14 +572,14 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         None,
     )
     return CallRecord(
-        call_id=str(call_id),
+        call_id=bounds.identifier(call_id, "call_uuid"),
         direction=direction,
         caller=caller,
         callee=callee,
         extension=extension,
         started=started,
-        answered=parse_datetime(item.get("answer_stamp")),
-        ended=parse_datetime(item.get("end_stamp")),
+        answered=answered,
+        ended=ended,
         duration=bounds.call_seconds_or_zero(item.get("duration")),
         talk_seconds=bounds.call_seconds_or_zero(item.get("talk_duration")),
         missed=parse_bool(item.get("missed")),
