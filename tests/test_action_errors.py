@@ -41,7 +41,7 @@ from simulator import (
 )
 from simulator.calls import build_call
 
-from .conftest import setup
+from .helpers import setup
 
 KINDS = {
     "bulutfon": "bulutfon_token",

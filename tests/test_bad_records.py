@@ -15,9 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from simulator import Fault, FaultKind, Simulator
 from simulator.faults import with_bad_record
 
-from .conftest import setup
-from .test_calls import KINDS as CALL_KINDS, file_calls, poll as poll_calls
-from .test_faxes import KINDS as FAX_KINDS, poll as poll_faxes
+from .helpers import CALL_KINDS, FAX_KINDS, file_calls, poll_calls, poll_faxes, setup
 
 FAX_LISTS = {
     "bulutfon": "incoming_faxes",

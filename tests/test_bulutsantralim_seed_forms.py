@@ -15,7 +15,7 @@ from custom_components.santral.providers import BulutsantralimClient
 from simulator import Simulator
 from simulator.calls import bulutsantralim_webhooks
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import WEBHOOK_IDS, setup
 
 
 @pytest.mark.parametrize(

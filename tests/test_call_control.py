@@ -22,7 +22,7 @@ from custom_components.santral.const import CONF_DOWNLOAD_RECORDINGS, DOMAIN
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import WEBHOOK_IDS, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -19,47 +19,20 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import RINGING_TIMEOUT
 from simulator import Fault, FaultKind, Simulator
-from simulator.calls import SimulatedCall, build_call
 
-from .conftest import WEBHOOK_IDS, post_santralim_form, setup
+from .helpers import (
+    CALL_KINDS as KINDS,
+    WEBHOOK_IDS,
+    file_calls,
+    poll_calls as poll,
+    post_santralim_form,
+    setup,
+)
 
-KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 DEVICE = {
     "bulutfon": "bulutfon_santral_bulutfon_net",
     "bulutsantralim": "bulutsantralim_908501234567",
 }
-
-
-async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Run one call history poll now."""
-    assert entry.runtime_data.call_history is not None
-    await entry.runtime_data.call_history.async_refresh()
-    await hass.async_block_till_done()
-
-
-def file_calls(
-    simulator: Simulator,
-    provider: str,
-    count: int,
-    *,
-    first_start: datetime,
-    outcome: str = "answered",
-    call_id: str | None = None,
-) -> list[SimulatedCall]:
-    """File `count` finished calls starting at `first_start`, 20 s apart."""
-    calls = []
-    for index in range(count):
-        call = build_call(
-            provider,
-            pbx_number="908508850000" if provider == "bulutfon" else "908505320000",
-            outcome=outcome,
-            started=first_start + timedelta(seconds=20 * index),
-        )
-        if call_id is not None:
-            call.uuid = call_id
-        calls.append(call)
-    simulator.state.add_cdrs(provider, calls)
-    return calls
 
 
 @pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])

@@ -27,51 +27,14 @@ from custom_components.santral.const import (
 )
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import TITLES, UNIQUE_IDS, entry_data
+from .helpers import MENU_PATHS, TITLES, UNIQUE_IDS, entry_data, form_input, open_form
 
-# Menu path to each credential step.
-MENU_PATHS = {
-    "bulutfon_token": ["bulutfon", "bulutfon_token"],
-    "bulutfon_login": ["bulutfon", "bulutfon_login"],
-    "bulutsantralim": ["bulutsantralim"],
-    "telsam": ["telsam"],
-}
 ACCOUNT_ENDPOINTS = {
     "bulutfon": "me",
     "bulutsantralim": "caller_ids",
     "telsam": "fax_list",
 }
 KINDS = list(MENU_PATHS)
-
-
-def form_input(simulator: Simulator, kind: str, **overrides: str) -> dict[str, Any]:
-    """Return what a person types into the credential form of `kind`."""
-    data = entry_data(simulator, kind)
-    base_url = overrides.pop(CONF_BASE_URL, data.pop(CONF_BASE_URL))
-    provider = data.pop("provider")
-    data.update(overrides)
-    if provider == "bulutfon":
-        data[SECTION_WEBHOOK] = {}
-    if provider == "bulutsantralim":
-        data[CONF_SET_NOTIFICATION_URL] = False
-    return {**data, SECTION_ADVANCED: {CONF_BASE_URL: base_url}}
-
-
-async def open_form(hass: HomeAssistant, kind: str) -> str:
-    """Walk the menus to the credential form of `kind`; return the flow id."""
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["bulutfon", "bulutsantralim", "telsam"]
-    for step in MENU_PATHS[kind]:
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"next_step_id": step}
-        )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == kind
-    assert result["errors"] == {}
-    return result["flow_id"]
 
 
 @pytest.fixture(autouse=True)

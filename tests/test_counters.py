@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.calls import MAX_LOG
 
-from .conftest import post_santralim_form, santralim, setup
+from .helpers import post_santralim_form, santralim, setup
 
 PREFIX = "sensor.bulutsantralim_908501234567"
 

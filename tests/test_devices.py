@@ -28,7 +28,7 @@ from custom_components.santral.const import (
 )
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import post_santralim_form, santralim, setup
+from .helpers import post_santralim_form, santralim, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 PRESENCE_1002 = "sensor.extension_1002_status"

@@ -20,7 +20,7 @@ from syrupy.filters import props
 from custom_components.santral.const import CONF_NUMBER_FORMAT, CONF_PHONEBOOK
 from simulator import Simulator
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import WEBHOOK_IDS, setup
 
 
 @pytest.mark.parametrize(

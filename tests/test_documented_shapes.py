@@ -51,7 +51,7 @@ from simulator.calls import build_call
 from simulator.faxes import Attachment
 from simulator.state import DIALECTS
 
-from .conftest import setup
+from .helpers import setup
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BULUTFON_DEVICE = "bulutfon_santral_bulutfon_net"

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import DOMAIN
 
-from .conftest import post_santralim_form, santralim, setup
+from .helpers import post_santralim_form, santralim, setup
 
 
 @pytest.mark.parametrize(

@@ -16,13 +16,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.santral.const import CONF_ARCHIVE_FAXES, DOMAIN, EVENT_FAX
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import FAX_KINDS as KINDS, WEBHOOK_IDS, poll_faxes as poll, setup
 
-KINDS = {
-    "telsam": "telsam",
-    "bulutfon": "bulutfon_token",
-    "bulutsantralim": "bulutsantralim",
-}
 DEVICE = {
     "telsam": "telsam_yenifaks_api_kullanici",
     "bulutfon": "bulutfon_santral_bulutfon_net",
@@ -57,12 +52,6 @@ def fax_events(hass: HomeAssistant) -> list[dict[str, Any]]:
 
     hass.bus.async_listen(EVENT_FAX, _listener)
     return events
-
-
-async def poll(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Run one fax poll now."""
-    await entry.runtime_data.fax_history.async_refresh()
-    await hass.async_block_till_done()
 
 
 async def send(

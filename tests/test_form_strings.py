@@ -19,7 +19,7 @@ from custom_components.santral.const import CONF_BASE_URL, SECTION_ADVANCED
 from custom_components.santral.providers import DEFAULT_BASE_URLS, Provider
 from simulator import Simulator
 
-from .test_config_flow import form_input, open_form
+from .helpers import form_input, open_form
 
 TRANSLATIONS = Path(__file__).parent.parent / "custom_components/santral/translations"
 KINDS = ["bulutfon_token", "bulutfon_login", "bulutsantralim", "telsam"]

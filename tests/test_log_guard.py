@@ -8,7 +8,7 @@ import pytest
 
 from simulator import SimulatorState
 
-from .conftest import WEBHOOK_IDS, leaked_line
+from .helpers import WEBHOOK_IDS, leaked_line
 
 LOGGER = logging.getLogger("custom_components.santral")
 

@@ -22,7 +22,7 @@ from custom_components.santral.const import (
 from custom_components.santral.logbook import async_describe_events
 from simulator import Simulator
 
-from .conftest import post_santralim_form, santralim, setup
+from .helpers import post_santralim_form, santralim, setup
 
 RINGING = santralim("ringing", call_uuid="k-1")
 MISSED = santralim("hangup", call_uuid="k-1", answered="false")

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.santral.const import DOMAIN
 from custom_components.santral.logbook import ICONS
 
-from .conftest import post_santralim_form, santralim, santralim_stamp, setup
+from .helpers import post_santralim_form, santralim, santralim_stamp, setup
 
 ANSWERED = [
     santralim("ringing", call_uuid="l-1"),

@@ -28,7 +28,7 @@ from custom_components.santral.const import (
 )
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import WEBHOOK_IDS, setup, suggested
+from .helpers import WEBHOOK_IDS, setup, suggested
 
 WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
 

@@ -41,7 +41,7 @@ from custom_components.santral.providers.paging import (
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
 
-from .conftest import setup
+from .helpers import setup
 
 PAGING_LOGGER = "custom_components.santral.providers.paging"
 CAPPED = "still offered more"

@@ -25,8 +25,7 @@ from custom_components.santral.const import (
 )
 from simulator import Simulator
 
-from .conftest import entry_data, setup, suggested
-from .test_calls import file_calls, poll
+from .helpers import entry_data, file_calls, poll_calls as poll, setup, suggested
 
 SECRETS = {"access_token", "api_key", "password", "client_secret"}
 KINDS = ["bulutfon_token", "bulutfon_login", "bulutsantralim", "telsam"]

@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.santral.const import CONF_SET_NOTIFICATION_URL, DOMAIN
 from simulator import Simulator
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import WEBHOOK_IDS, setup
 
 KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 CLOUDHOOK = "https://hooks.nabu.casa/santral-test-hook"

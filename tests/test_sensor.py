@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Fault, FaultKind, Simulator
 
-from .conftest import setup
+from .helpers import setup
 
 PREFIX = "sensor.bulutfon_santral_bulutfon_net"
 

@@ -25,9 +25,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Simulator
 
-from .conftest import setup
-from .test_calls import file_calls
-from .test_faxes import KINDS as FAX_KINDS
+from .helpers import FAX_KINDS, file_calls, setup
 
 HOUR = timedelta(hours=1)
 

@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.santral.const import CONF_PHONEBOOK, DOMAIN, EVENT_FAX
 from simulator import Simulator
 
-from .conftest import post_santralim_form, santralim, setup
+from .helpers import post_santralim_form, santralim, setup
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 # What each kind of state adds to its attributes, apart from the vocabulary.

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME
 
-from .conftest import WEBHOOK_IDS, santralim, santralim_stamp
+from .helpers import WEBHOOK_IDS, santralim, santralim_stamp
 
 # The Bulutsantralim document's own notification example, byte for byte.
 BULUTSANTRALIM_SEED = (

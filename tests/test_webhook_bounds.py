@@ -48,7 +48,7 @@ from custom_components.santral.webhook import REJECTION_WINDOW, REJECTIONS_LOGGE
 from simulator import Simulator
 from simulator.calls import build_call
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import WEBHOOK_IDS, setup
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 SANTRALIM_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import WEBHOOK_IDS, santralim, setup
+from .helpers import WEBHOOK_IDS, santralim, setup
 
 
 async def test_body_in_two_segments_is_read_whole(

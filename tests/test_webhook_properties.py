@@ -37,7 +37,7 @@ from custom_components.santral.const import EVENT_CALL
 from custom_components.santral.providers.bounds import MAX_CALL_SECONDS
 from custom_components.santral.webhook import REJECTION_WINDOW, REJECTIONS_LOGGED
 
-from .conftest import WEBHOOK_IDS, setup
+from .helpers import WEBHOOK_IDS, setup
 
 BODIES_PER_PROVIDER = 2000
 ISTANBUL = ZoneInfo("Europe/Istanbul")

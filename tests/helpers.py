@@ -1,0 +1,246 @@
+"""What many test modules share: the test entries' ids, setup, webhook bodies and polls."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_API_KEY,
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
+
+from custom_components.santral.const import (
+    CONF_BASE_URL,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PROVIDER,
+    CONF_SET_NOTIFICATION_URL,
+    DOMAIN,
+    SECTION_ADVANCED,
+    SECTION_WEBHOOK,
+)
+from simulator import Simulator
+from simulator.calls import SimulatedCall, build_call
+
+UNIQUE_IDS = {
+    "bulutfon": "bulutfon_santral.bulutfon.net",
+    "bulutsantralim": "bulutsantralim_+908501234567",
+    "telsam": "telsam_api-kullanici",
+}
+# Webhook ids are secrets too: the log guard looks for them.
+WEBHOOK_IDS = {
+    "bulutfon": "b7a1c0ffee5e1f0b7a1c0ffee5e1f0b7",
+    "bulutsantralim": "5a17ba5e0ddba11c0ffee5a17ba5e0dd",
+}
+TITLES = {
+    "bulutfon": "Bulutfon santral.bulutfon.net",
+    "bulutsantralim": "Bulutsantralim +908501234567",
+    "telsam": "Telsam Yenifaks api-kullanici",
+}
+# The credential kind a test entry of each provider is made of.
+CALL_KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
+FAX_KINDS = {
+    "telsam": "telsam",
+    "bulutfon": "bulutfon_token",
+    "bulutsantralim": "bulutsantralim",
+}
+# Menu path to each credential step.
+MENU_PATHS = {
+    "bulutfon_token": ["bulutfon", "bulutfon_token"],
+    "bulutfon_login": ["bulutfon", "bulutfon_login"],
+    "bulutsantralim": ["bulutsantralim"],
+    "telsam": ["telsam"],
+}
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+
+
+def leaked_line(records: list[logging.LogRecord], credentials: list[str]) -> str | None:
+    """Return the first log line (cut to 300 characters) that carries a secret, if any."""
+    formatter = logging.Formatter("%(name)s %(message)s")
+    for record in records:
+        line = formatter.format(record)
+        secrets = list(credentials)
+        if (
+            record.name.startswith("custom_components")
+            or record.levelno >= logging.WARNING
+        ):
+            secrets += WEBHOOK_IDS.values()
+        if any(secret and secret in line for secret in secrets):
+            return line[:300]
+    return None
+
+
+def entry_data(simulator: Simulator, kind: str) -> dict[str, Any]:
+    """Config entry data as the config flow stores it, for each credential kind."""
+    state = simulator.state
+    if kind == "bulutfon_token":
+        return {
+            CONF_PROVIDER: "bulutfon",
+            CONF_ACCESS_TOKEN: state.bulutfon.token,
+            CONF_BASE_URL: simulator.url("bulutfon"),
+        }
+    if kind == "bulutfon_login":
+        return {
+            CONF_PROVIDER: "bulutfon",
+            CONF_EMAIL: state.bulutfon.email,
+            CONF_PASSWORD: state.bulutfon.password,
+            CONF_BASE_URL: simulator.url("bulutfon"),
+        }
+    if kind == "bulutsantralim":
+        return {
+            CONF_PROVIDER: "bulutsantralim",
+            CONF_API_KEY: state.bulutsantralim.api_key,
+            CONF_BASE_URL: simulator.url("bulutsantralim"),
+        }
+    return {
+        CONF_PROVIDER: "telsam",
+        CONF_USERNAME: state.telsam.username,
+        CONF_PASSWORD: state.telsam.password,
+        CONF_CLIENT_ID: state.telsam.client_id,
+        CONF_CLIENT_SECRET: state.telsam.client_secret,
+        CONF_BASE_URL: simulator.url("telsam"),
+    }
+
+
+async def setup(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """Add the entry (unless it is there already), with `options` if given, and set it up."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
+    if options is not None:
+        hass.config_entries.async_update_entry(entry, options=options)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
+def santralim_stamp(seconds: float = 0) -> str:
+    """Return a Bulutsantralim stamp (Istanbul wall time) `seconds` after the test's now.
+
+    Built from `dt_util.now()` so a call posted by a test happens today whatever the day,
+    the machine's time zone or a frozen clock.
+    """
+    moment = dt_util.now(ISTANBUL) + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def santralim(event_type: str, **fields: str) -> str:
+    """Build a Bulutsantralim form body for one event of call `c-1`, started 40 s ago."""
+    base = {
+        "event_type": event_type,
+        "domain_id": "101",
+        "direction": "inbound",
+        "caller_id_number": "05321234567",
+        "destination_number": "1001",
+        "dialed_user": "1001",
+        "connected_user": "1001",
+        "call_uuid": "c-1",
+        "start_stamp": santralim_stamp(-40),
+    }
+    base.update(fields)
+    return "&".join(f"{key}={value}" for key, value in base.items())
+
+
+async def post_santralim_form(client: TestClient, body: str) -> int:
+    """POST a Bulutsantralim form notification to the test entry's webhook; return the status."""
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    return response.status
+
+
+def suggested(schema: vol.Schema) -> dict[str, Any]:
+    """Return the values a form shows before the person types anything."""
+    values: dict[str, Any] = {}
+    for key, value in schema.schema.items():
+        if isinstance(value, section):
+            values[str(key)] = suggested(value.schema)
+        elif key.description and "suggested_value" in key.description:
+            values[str(key)] = key.description["suggested_value"]
+    return values
+
+
+def form_input(simulator: Simulator, kind: str, **overrides: str) -> dict[str, Any]:
+    """Return what a person types into the credential form of `kind`."""
+    data = entry_data(simulator, kind)
+    base_url = overrides.pop(CONF_BASE_URL, data.pop(CONF_BASE_URL))
+    provider = data.pop("provider")
+    data.update(overrides)
+    if provider == "bulutfon":
+        data[SECTION_WEBHOOK] = {}
+    if provider == "bulutsantralim":
+        data[CONF_SET_NOTIFICATION_URL] = False
+    return {**data, SECTION_ADVANCED: {CONF_BASE_URL: base_url}}
+
+
+async def open_form(hass: HomeAssistant, kind: str) -> str:
+    """Walk the menus to the credential form of `kind`; return the flow id."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["bulutfon", "bulutsantralim", "telsam"]
+    for step in MENU_PATHS[kind]:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": step}
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == kind
+    assert result["errors"] == {}
+    return result["flow_id"]
+
+
+async def poll_calls(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Run one call history poll now."""
+    assert entry.runtime_data.call_history is not None
+    await entry.runtime_data.call_history.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def poll_faxes(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Run one fax poll now."""
+    await entry.runtime_data.fax_history.async_refresh()
+    await hass.async_block_till_done()
+
+
+def file_calls(
+    simulator: Simulator,
+    provider: str,
+    count: int,
+    *,
+    first_start: datetime,
+    outcome: str = "answered",
+    call_id: str | None = None,
+) -> list[SimulatedCall]:
+    """File `count` finished calls starting at `first_start`, 20 s apart."""
+    calls = []
+    for index in range(count):
+        call = build_call(
+            provider,
+            pbx_number="908508850000" if provider == "bulutfon" else "908505320000",
+            outcome=outcome,
+            started=first_start + timedelta(seconds=20 * index),
+        )
+        if call_id is not None:
+            call.uuid = call_id
+        calls.append(call)
+    simulator.state.add_cdrs(provider, calls)
+    return calls
