@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 import json
 from typing import Any
 
 from aiohttp import web
 
-from . import (
-    bulutfon,
-    bulutfon_calls,
-    bulutfon_faxes,
-    bulutsantralim,
-    bulutsantralim_calls,
-    bulutsantralim_faxes,
-    control,
-    telsam,
-    telsam_faxes,
-)
-from .calls import BULUTSANTRALIM_BOOLEANS, SimulatedCall, choose
+from . import control
+from .calls import SimulatedCall, choose
 from .faults import (
     HTML_ERROR_PAGE,
     PAGING_FAULTS,
@@ -31,7 +20,10 @@ from .faults import (
     with_bad_record,
 )
 from .fax_office import FaxOffice
-from .faxes import SimulatedFax
+from .http import STATE_KEY
+from .providers import SimulatedProvider, bulutfon, bulutsantralim, telsam
+from .providers.bulutfon.calls import set_webhook
+from .providers.bulutsantralim.render import BOOLEANS
 from .state import (
     BulutfonState,
     BulutsantralimState,
@@ -42,83 +34,17 @@ from .state import (
 from .switchboard import Switchboard
 from .webhooks import WebhookSender
 
-PREFIXES: dict[str, str] = {
-    "bulutfon": "/bulutfon",
-    "bulutsantralim": "/bulutsantralim",
-    "telsam": "/telsam/api/v1",
+PROVIDERS: dict[str, SimulatedProvider] = {
+    "bulutfon": bulutfon.PROVIDER,
+    "bulutsantralim": bulutsantralim.PROVIDER,
+    "telsam": telsam.PROVIDER,
 }
-STATE_KEY = web.AppKey("state", SimulatorState)
+PREFIXES: dict[str, str] = {name: each.prefix for name, each in PROVIDERS.items()}
 # Fax files arrive base64-encoded inside JSON or form bodies; aiohttp's 1 MiB default would
 # refuse an ordinary multi-page scan.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _rate_limited(provider: str, fault: Fault) -> web.Response:
-    headers = {"Retry-After": str(fault.retry_after)}
-    if provider == "bulutsantralim":
-        return web.Response(text="Too Many Requests", status=429, headers=headers)
-    if provider == "telsam":
-        return web.json_response(
-            {"message": "Too Many Attempts."}, status=429, headers=headers
-        )
-    return web.json_response(
-        {"error": "Too Many Requests"}, status=429, headers=headers
-    )
-
-
-def _rejected(provider: str, fault: Fault) -> web.Response:
-    status = fault.status if 400 <= fault.status < 500 else 400
-    if provider == "bulutsantralim":
-        return web.Response(text=fault.message, status=status)
-    if provider == "telsam":
-        if (
-            status == 422
-        ):  # Laravel validation errors, as in the Yenifaks send-fax example
-            body = {
-                "message": "The given data was invalid.",
-                "errors": {"did": [fault.message]},
-            }
-            return web.json_response(body, status=status)
-        return web.json_response({"message": fault.message}, status=status)
-    return web.json_response({"error": fault.message}, status=status)
-
-
-# The error bodies of Telsam's page (seed 004), by status: the token call's, and those of
-# every other call.
-TELSAM_TOKEN_ERRORS: dict[int, dict[str, str]] = {
-    400: telsam.UNSUPPORTED_GRANT,
-    401: telsam.INVALID_CLIENT,
-    404: {"message": "Not Found!"},
-    500: {"message": "Unknown Error"},
-}
-TELSAM_ERRORS: dict[int, dict[str, Any]] = {
-    401: telsam.UNAUTHENTICATED,
-    403: {"message": "This action is unauthorized."},
-    404: {"message": "Not Found!"},
-    422: {
-        "message": "The given data was invalid.",
-        "errors": {"did": ["did değeri geçersiz."]},
-    },
-    500: {"message": "Server Error"},
-}
-
-
-def _documented_error(provider: str, endpoint: str, fault: Fault) -> web.Response:
-    """Answer `fault.status` (4xx or 5xx) with the body the provider's document shows.
-
-    Telsam's page shows one per status; Bulutfon's errors carry an `error` key and
-    Bulutsantralim's are plain text, both with `fault.message`.
-    """
-    status = fault.status if 400 <= fault.status < 600 else 500
-    if provider == "telsam":
-        table = TELSAM_TOKEN_ERRORS if endpoint == "token" else TELSAM_ERRORS
-        body = table.get(status, {"message": fault.message})
-        return web.json_response(body, status=status)
-    if provider == "bulutsantralim":
-        return web.Response(text=fault.message, status=status)
-    return web.json_response({"error": fault.message}, status=status)
 
 
 async def _with_bad_record(response: web.StreamResponse) -> web.StreamResponse:
@@ -133,25 +59,22 @@ async def _with_bad_record(response: web.StreamResponse) -> web.StreamResponse:
     return web.json_response(body, status=response.status)
 
 
-def _fault_middleware(provider: str, state: SimulatorState) -> Any:
+def _fault_middleware(name: str, state: SimulatorState) -> Any:
     """Log every request of a provider and apply the fault injected for its endpoint."""
+    provider = PROVIDERS[name]
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         route = request.match_info.route
         endpoint = route.name or request.path
         state.requests.append(
-            RequestRecord(provider, endpoint, request.method, request.path)
+            RequestRecord(name, endpoint, request.method, request.path)
         )
-        fault = state.take_fault(provider, endpoint)
+        fault = state.take_fault(name, endpoint)
         if fault is None:
             return await handler(request)
-        if fault.kind is FaultKind.RATE_LIMIT:
-            return _rate_limited(provider, fault)
-        if fault.kind is FaultKind.REJECT:
-            return _rejected(provider, fault)
-        if fault.kind is FaultKind.DOCUMENTED_ERROR:
-            return _documented_error(provider, endpoint, fault)
+        if (refusal := provider.refusal(fault, endpoint)) is not None:
+            return refusal
         if fault.kind in PAGING_FAULTS:
             with paging_fault(fault.kind):
                 return await handler(request)
@@ -180,45 +103,10 @@ def _fault_middleware(provider: str, state: SimulatorState) -> Any:
     return middleware
 
 
-async def _control_faults(request: web.Request) -> web.Response:
-    """POST a fault, DELETE to clear all."""
-    state = request.app[STATE_KEY]
-    if request.method == "DELETE":
-        state.clear_faults()
-        return web.json_response({"faults": 0})
-    body = await request.json()
-    fault = Fault(
-        kind=FaultKind(body["kind"]),
-        times=body.get("times", 1),
-        retry_after=int(body.get("retry_after", 30)),
-        delay=float(body.get("delay", 5.0)),
-        status=int(body.get("status", 503)),
-        message=str(body.get("message", "request refused")),
-    )
-    state.inject(body["provider"], body["endpoint"], fault)
-    return web.json_response({"faults": len(state.faults)})
-
-
-async def _control_expire(request: web.Request) -> web.Response:
-    """Expire the credentials a provider issued: Bulutfon's token, Telsam's access tokens."""
-    state = request.app[STATE_KEY]
-    provider = request.match_info["provider"]
-    if provider == "bulutfon":
-        state.bulutfon.token_expired = True
-    elif provider == "telsam":
-        state.telsam.expire_access_tokens()
-    else:
-        raise web.HTTPNotFound
-    return web.json_response({"expired": provider})
-
-
-async def _control_requests(request: web.Request) -> web.Response:
-    """How many requests each endpoint answered."""
-    counts: dict[str, int] = {}
-    for record in request.app[STATE_KEY].requests:
-        key = f"{record.provider}/{record.endpoint}"
-        counts[key] = counts.get(key, 0) + 1
-    return web.json_response(counts)
+def new_switchboard(state: SimulatorState) -> Switchboard:
+    """Return a switchboard over `state` with every calling provider's line."""
+    lines = {name: each.line for name, each in PROVIDERS.items() if each.line}
+    return Switchboard(state, WebhookSender(), lines)
 
 
 def create_app(
@@ -231,33 +119,18 @@ def create_app(
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[STATE_KEY] = state
-    if switchboard is None:
-        switchboard = Switchboard(state, WebhookSender())
-    sender = switchboard.sender
+    board = switchboard or new_switchboard(state)
 
     async def close_sender(_app: web.Application) -> None:
-        await switchboard.hang_up_all()
-        await sender.close()
+        await board.hang_up_all()
+        await board.sender.close()
 
     app.on_cleanup.append(close_sender)
-    subapps = {
-        "bulutfon": bulutfon.create_app(state),
-        "bulutsantralim": bulutsantralim.create_app(state, sender),
-        "telsam": telsam.create_app(state),
-    }
-    bulutfon_faxes.add_routes(subapps["bulutfon"])
-    bulutfon_calls.add_routes(subapps["bulutfon"], switchboard)
-    bulutsantralim_faxes.add_routes(subapps["bulutsantralim"])
-    bulutsantralim_calls.add_routes(subapps["bulutsantralim"], switchboard)
-    telsam_faxes.add_routes(subapps["telsam"])
-    for name, sub in subapps.items():
+    for name, provider in PROVIDERS.items():
+        sub = provider.create_app(state, board)
         sub.middlewares.append(_fault_middleware(name, state))
-        app.add_subapp(PREFIXES[name], sub)
-    control.add_routes(app, switchboard)
-    app.router.add_route("POST", "/_control/faults", _control_faults)
-    app.router.add_route("DELETE", "/_control/faults", _control_faults)
-    app.router.add_post("/_control/{provider}/expire", _control_expire)
-    app.router.add_get("/_control/requests", _control_requests)
+        app.add_subapp(provider.prefix, sub)
+    control.add_routes(app, board)
     return app
 
 
@@ -267,10 +140,16 @@ class Simulator:
     def __init__(self, state: SimulatorState | None = None) -> None:
         """Prepare the application; nothing listens until `start`."""
         self.state = state or SimulatorState()
-        self.sender = WebhookSender()
-        self.switchboard = Switchboard(self.state, self.sender)
+        self.switchboard = new_switchboard(self.state)
+        self.sender = self.switchboard.sender
         self.fax_office = FaxOffice(self.switchboard)
         self.app = create_app(self.state, self.switchboard)
+        # Calls and faxes happen on the switchboard and at the fax office.
+        self.place_call = self.switchboard.place_call
+        self.add_cdrs = self.switchboard.add_cdrs
+        self.wait_dialed = self.switchboard.wait_dialed
+        self.receive_fax = self.fax_office.receive
+        self.settle_faxes = self.fax_office.settle
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -315,49 +194,6 @@ class Simulator:
         """How many requests matched."""
         return self.state.count(provider, endpoint)
 
-    async def place_call(
-        self,
-        provider: str,
-        *,
-        direction: str = "inbound",
-        outcome: str = "answered",
-        caller: str | None = None,
-        callee: str | None = None,
-        extension: str = "1001",
-        talk_seconds: int = 35,
-        recording: bool | None = None,
-        realtime: bool = False,
-    ) -> SimulatedCall:
-        """Place a call: post its webhooks in order, then file its CDR.
-
-        The status of each post is in the returned call's `deliveries` (and in
-        `state.deliveries`); a receiver that fails is recorded there, never raised.
-        """
-        return await self.switchboard.place_call(
-            provider,
-            direction=direction,
-            outcome=outcome,
-            caller=caller,
-            callee=callee,
-            extension=extension,
-            talk_seconds=talk_seconds,
-            recording=recording,
-            realtime=realtime,
-        )
-
-    def add_cdrs(
-        self,
-        provider: str,
-        count: int,
-        *,
-        outcome: str | None = None,
-        direction: str | None = None,
-    ) -> list[SimulatedCall]:
-        """File `count` past calls of `provider`, without webhooks."""
-        return self.switchboard.add_cdrs(
-            provider, count, outcome=outcome, direction=direction
-        )
-
     def set_bulutfon_webhook(
         self,
         url: str,
@@ -366,14 +202,7 @@ class Simulator:
         password: str | None = None,
     ) -> None:
         """Point Bulutfon's webhook at `url` ("json" or "form"), with optional Basic auth."""
-        self.switchboard.set_bulutfon_webhook(url, fmt, username, password)
-
-    async def wait_dialed(self) -> None:
-        """Wait until the calls started through `originate` or `call_and_bridge` are over.
-
-        Those APIs answer at once and their calls post webhooks and file CDRs just after.
-        """
-        await self.switchboard.wait_dialed()
+        set_webhook(self.state.bulutfon, url, fmt, username, password)
 
     def find_call(self, provider: str, call_uuid: str) -> SimulatedCall | None:
         """Return the filed call of `provider` with this uuid, if there is one yet."""
@@ -411,34 +240,8 @@ class Simulator:
         002 documents them, "t/f"; anything else raises ValueError.
         """
         crm = self.state.bulutsantralim.crm
-        crm.booleans = choose(booleans, tuple(BULUTSANTRALIM_BOOLEANS), "booleans")
+        crm.booleans = choose(booleans, tuple(BOOLEANS), "booleans")
         crm.notification_url = notification_url
         crm.ringing, crm.answered, crm.hangup = (
             "on" if switch else "off" for switch in (ringing, answered, hangup)
         )
-
-    async def receive_fax(
-        self,
-        provider: str,
-        *,
-        sender: str | None = None,
-        pages: int = 1,
-        at: datetime | None = None,
-    ) -> SimulatedFax:
-        """Receive a fax of `pages` pages from `sender` (default a random number).
-
-        It is filed at once with its document; on Bulutfon it also posts `fax_init` to
-        the webhook, if one is set (see the fax's `deliveries`). `at` backdates it.
-        """
-        return await self.fax_office.receive(
-            provider, sender=sender, pages=pages, at=at
-        )
-
-    def settle_faxes(
-        self, provider: str, outcome: str = "success", fax_id: int | str | None = None
-    ) -> int:
-        """Settle the pending sent fax `fax_id`, or all of them, as "success" or "failed".
-
-        Returns how many settled. Each provider's lists show the outcome from then on.
-        """
-        return self.fax_office.settle(provider, outcome, fax_id)

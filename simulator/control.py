@@ -1,7 +1,8 @@
-"""Control API: calls, past CDRs, Bulutfon's webhook, faxes, extensions and user statuses.
+"""Control API: calls, past CDRs, webhooks, faxes, extensions, statuses, faults, requests.
 
 It lets a person or a test outside the simulator's process drive the simulated PBXs the way
-their users and the far ends do, by phoning and faxing; nothing here needs credentials.
+their users and the far ends do, by phoning and faxing, make endpoints misbehave and count
+what was asked; nothing here needs credentials.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from typing import Any
 
 from aiohttp import web
 
-from .calls import ISTANBUL
+from .calls import ISTANBUL, CallSpec
+from .faults import Fault, FaultKind
 from .fax_office import FaxOffice
+from .http import STATE_KEY, SWITCHBOARD_KEY, json_error
+from .providers.bulutfon.calls import set_webhook
 from .switchboard import Switchboard
 
-SWITCHBOARD_KEY = web.AppKey("switchboard", Switchboard)
 FAX_OFFICE_KEY = web.AppKey("fax_office", FaxOffice)
-
-
-def _refused(message: str) -> web.Response:
-    return web.json_response({"error": message}, status=400)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
@@ -62,8 +61,7 @@ async def place_call(request: web.Request) -> web.Response:
     switchboard = request.app[SWITCHBOARD_KEY]
     try:
         body = await _json_object(request)
-        call = await switchboard.place_call(
-            str(body.get("provider", "")),
+        spec = CallSpec(
             direction=str(body.get("direction", "inbound")),
             outcome=str(body.get("outcome", "answered")),
             caller=_optional_str(body, "caller"),
@@ -71,10 +69,14 @@ async def place_call(request: web.Request) -> web.Response:
             extension=_optional_str(body, "extension") or "1001",
             talk_seconds=_int(body, "talk_seconds", 35),
             recording=_bool(body, "recording"),
+        )
+        call = await switchboard.place_call(
+            str(body.get("provider", "")),
+            spec,
             realtime=bool(_bool(body, "realtime")),
         )
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     return web.json_response(call.as_dict())
 
 
@@ -91,7 +93,7 @@ async def add_cdrs(request: web.Request) -> web.Response:
             direction=_optional_str(body, "direction"),
         )
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     return web.json_response(
         {
             "added": len(calls),
@@ -106,14 +108,15 @@ async def bulutfon_webhook(request: web.Request) -> web.Response:
     switchboard = request.app[SWITCHBOARD_KEY]
     try:
         body = await _json_object(request)
-        switchboard.set_bulutfon_webhook(
+        set_webhook(
+            switchboard.state.bulutfon,
             _optional_str(body, "url") or "",
             _optional_str(body, "format") or "json",
             _optional_str(body, "username"),
             _optional_str(body, "password"),
         )
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     webhook = switchboard.state.bulutfon.webhook
     return web.json_response(
         {
@@ -146,7 +149,7 @@ async def receive_fax(request: web.Request) -> web.Response:
             at=_moment(body, "at"),
         )
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     return web.json_response(fax.as_dict())
 
 
@@ -162,7 +165,7 @@ async def settle_faxes(request: web.Request) -> web.Response:
             fax_id,
         )
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     if fax_id is not None and not settled:
         return web.json_response(
             {"error": f"no pending sent fax with id {fax_id}"}, status=404
@@ -179,7 +182,7 @@ async def set_user_status(request: web.Request) -> web.Response:
         status = _optional_str(body, "status") or ""
         switchboard.state.bulutsantralim.set_user_status(extension, status)
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     return web.json_response({"user": int(extension), "status": status})
 
 
@@ -191,7 +194,7 @@ async def set_extensions(request: web.Request) -> web.Response:
         provider = str(body.get("provider", ""))
         numbers = switchboard.state.set_extensions(provider, body.get("numbers"))
     except (TypeError, ValueError) as err:
-        return _refused(str(err))
+        return json_error(str(err))
     return web.json_response({"provider": provider, "extensions": numbers})
 
 
@@ -208,12 +211,53 @@ async def dialects(request: web.Request) -> web.Response:
                 str(body.get("provider", "")), str(body.get("dialect", ""))
             )
         except (TypeError, ValueError) as err:
-            return _refused(str(err))
+            return json_error(str(err))
     return web.json_response(state.dialects)
 
 
+async def faults(request: web.Request) -> web.Response:
+    """POST /_control/faults: make one endpoint misbehave; DELETE: clear every fault."""
+    state = request.app[STATE_KEY]
+    if request.method == "DELETE":
+        state.clear_faults()
+        return web.json_response({"faults": 0})
+    body = await request.json()
+    fault = Fault(
+        kind=FaultKind(body["kind"]),
+        times=body.get("times", 1),
+        retry_after=int(body.get("retry_after", 30)),
+        delay=float(body.get("delay", 5.0)),
+        status=int(body.get("status", 503)),
+        message=str(body.get("message", "request refused")),
+    )
+    state.inject(body["provider"], body["endpoint"], fault)
+    return web.json_response({"faults": len(state.faults)})
+
+
+async def expire(request: web.Request) -> web.Response:
+    """POST /_control/{provider}/expire: expire Bulutfon's token, Telsam's access tokens."""
+    state = request.app[STATE_KEY]
+    provider = request.match_info["provider"]
+    if provider == "bulutfon":
+        state.bulutfon.token_expired = True
+    elif provider == "telsam":
+        state.telsam.expire_access_tokens()
+    else:
+        raise web.HTTPNotFound
+    return web.json_response({"expired": provider})
+
+
+async def requests(request: web.Request) -> web.Response:
+    """GET /_control/requests: how many requests each endpoint answered."""
+    counts: dict[str, int] = {}
+    for record in request.app[STATE_KEY].requests:
+        key = f"{record.provider}/{record.endpoint}"
+        counts[key] = counts.get(key, 0) + 1
+    return web.json_response(counts)
+
+
 def add_routes(app: web.Application, switchboard: Switchboard) -> None:
-    """Mount the call and fax control endpoints on the top-level application."""
+    """Mount every control endpoint on the top-level application."""
     app[SWITCHBOARD_KEY] = switchboard
     app[FAX_OFFICE_KEY] = FaxOffice(switchboard)
     app.router.add_post("/_control/faxes", receive_fax)
@@ -225,3 +269,7 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/extensions", set_extensions)
     app.router.add_get("/_control/dialects", dialects)
     app.router.add_post("/_control/dialects", dialects)
+    app.router.add_route("POST", "/_control/faults", faults)
+    app.router.add_route("DELETE", "/_control/faults", faults)
+    app.router.add_post("/_control/{provider}/expire", expire)
+    app.router.add_get("/_control/requests", requests)

@@ -43,6 +43,21 @@ class Fault:
     status: int = 503
     message: str = "request refused"
 
+    @property
+    def retry_headers(self) -> dict[str, str]:
+        """Return the headers of a 429 answer, saying when to come back."""
+        return {"Retry-After": str(self.retry_after)}
+
+    @property
+    def refusal_status(self) -> int:
+        """Return the status of a refusal: the fault's when it is a 4xx, else 400."""
+        return self.status if 400 <= self.status < 500 else 400
+
+    @property
+    def error_status(self) -> int:
+        """Return the status of a documented error: the fault's 4xx or 5xx, else 500."""
+        return self.status if 400 <= self.status < 600 else 500
+
 
 HTML_ERROR_PAGE = (
     "<html><head><title>502 Bad Gateway</title></head><body>"

@@ -1,8 +1,9 @@
 """Faxes arriving and settling: what the fax machines on the far side make happen.
 
 A received fax is filed with a document in the provider's format (a TIFF for Bulutfon, a
-PDF for the others); on Bulutfon it also posts `fax_init` to the webhook, if one is set,
-with the fax's uuid, so a client can fetch the fax the event announced.
+PDF for the others), then announced as the provider's line says: on Bulutfon a `fax_init`
+post to the webhook, if one is set, with the fax's uuid, so a client can fetch the fax the
+event announced.
 """
 
 from __future__ import annotations
@@ -10,33 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import documents
-from .calls import (
-    ISTANBUL,
-    WebhookEvent,
-    choose,
-    international,
-    microseconds,
-    random_external_number,
-)
+from .calls import ISTANBUL, choose, international, random_external_number
 from .faxes import FAX_OUTCOMES, FAX_PROVIDERS, SimulatedFax
 from .switchboard import Switchboard
-
-
-def fax_init_event(
-    fax: SimulatedFax, *, domain_id: int, account_id: int
-) -> WebhookEvent:
-    """Return Bulutfon's `fax_init` post: only the fields every event carries (§1.10)."""
-    fields: dict[str, str | int] = {
-        "event_type": "fax_init",
-        "domain_id": domain_id,
-        "account_id": account_id,
-        "caller": int(fax.remote),
-        "callee": int(fax.local),
-        "uuid": fax.uuid,
-        "direction": "IN",
-        "timestamp": microseconds(fax.started),
-    }
-    return WebhookEvent("fax_init", fax.started, fields)
 
 
 class FaxOffice:
@@ -46,13 +23,6 @@ class FaxOffice:
         """Work on the switchboard's state and post through it."""
         self.switchboard = switchboard
         self.state = switchboard.state
-
-    def _local_number(self, provider: str) -> str:
-        if provider == "bulutfon":
-            return self.state.bulutfon.did
-        if provider == "bulutsantralim":
-            return self.state.bulutsantralim.did
-        return self.state.telsam.did
 
     async def receive(
         self,
@@ -64,7 +34,9 @@ class FaxOffice:
     ) -> SimulatedFax:
         """File a fax that arrived at `at` (default now) from `sender` (default random).
 
-        Raises ValueError on an unknown provider or fewer than one page.
+        It is filed at once with its document; on Bulutfon it also posts `fax_init` to the
+        webhook, if one is set (see the fax's `deliveries`). Raises ValueError on an
+        unknown provider or fewer than one page.
         """
         book = self.state.fax_book(provider)
         if isinstance(pages, bool) or not isinstance(pages, int) or pages < 1:
@@ -77,7 +49,7 @@ class FaxOffice:
         if number is not None and not number.isdigit():
             raise ValueError(f"sender must be a phone number, not {sender!r}")
         fax = book.receive(
-            local=self._local_number(provider),
+            local=self.state.provider_state(provider).did,
             sender=number or random_external_number(self.state.rng),
             pages=pages,
             document=document,
@@ -85,11 +57,7 @@ class FaxOffice:
             rng=self.state.rng,
             at=at,
         )
-        account = self.state.bulutfon
-        if provider == "bulutfon" and account.webhook.url:
-            event = fax_init_event(
-                fax, domain_id=account.domain_id, account_id=account.account_id
-            )
+        for event in self.switchboard.fax_events(provider, fax):
             fax.deliveries.append(await self.switchboard.deliver(provider, event))
         return fax
 
@@ -99,7 +67,10 @@ class FaxOffice:
         outcome: str = "success",
         fax_id: int | str | None = None,
     ) -> int:
-        """Settle one pending sent fax (by id) or all of them; return how many settled."""
+        """Settle one pending sent fax (by id) or all of them, as "success" or "failed".
+
+        Returns how many settled; each provider's lists show the outcome from then on.
+        """
         choose(provider, FAX_PROVIDERS, "provider")
         choose(outcome, FAX_OUTCOMES, "outcome")
         book = self.state.fax_book(provider)

@@ -9,24 +9,25 @@ Calls that a client starts through an API (Verimor's `originate`, Bulutfon's
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
-from typing import cast
+from typing import Any
 
 from .calls import (
     ISTANBUL,
     OUTCOMES,
     PROVIDERS,
+    CallSpec,
     SimulatedCall,
     WebhookDelivery,
     WebhookEvent,
     build_call,
-    bulutfon_webhooks,
-    bulutsantralim_webhooks,
     choose,
-    form_fields,
 )
-from .state import SimulatorState, WebhookFormat
+from .faxes import SimulatedFax
+from .state import SimulatorState
 from .webhooks import WebhookSender
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,34 +39,46 @@ HISTORY_OUTCOME_WEIGHTS = (70, 20, 10)
 PAUSE_AFTER = timedelta(seconds=1)
 
 
+def no_events(_state: SimulatorState, _fax: SimulatedFax) -> list[WebhookEvent]:
+    """Announce nothing, for a provider that posts nothing when a fax arrives."""
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """How a provider reports to the receiver its account configured.
+
+    `events` are the posts a call causes, in order, as the account asked for them (none
+    without a receiver); `fax_events` those a received fax causes; `post` sends one.
+    """
+
+    events: Callable[[SimulatorState, SimulatedCall], list[WebhookEvent]]
+    post: Callable[
+        [WebhookSender, SimulatorState, WebhookEvent], Awaitable[WebhookDelivery]
+    ]
+    fax_events: Callable[[SimulatorState, SimulatedFax], list[WebhookEvent]] = no_events
+
+
 class Switchboard:
     """Place calls and file records for the calling providers of one simulator state."""
 
-    def __init__(self, state: SimulatorState, sender: WebhookSender) -> None:
-        """Work on `state` and post through `sender`."""
+    def __init__(
+        self, state: SimulatorState, sender: WebhookSender, lines: Mapping[str, Line]
+    ) -> None:
+        """Work on `state` and post through `sender`, as each provider's `lines` say."""
         self.state = state
         self.sender = sender
+        self.lines = lines
         self.realtime_step = 2.0
         self._dialing: set[asyncio.Task[SimulatedCall]] = set()
-
-    def _pbx_number(self, provider: str) -> str:
-        if provider == "bulutfon":
-            return self.state.bulutfon.did
-        return self.state.bulutsantralim.did
 
     async def place_call(
         self,
         provider: str,
+        spec: CallSpec | None = None,
         *,
-        direction: str = "inbound",
-        outcome: str = "answered",
-        caller: str | None = None,
-        callee: str | None = None,
-        extension: str = "1001",
-        talk_seconds: int = 35,
-        recording: bool | None = None,
         realtime: bool = False,
-        uuid: str | None = None,
+        **fields: Any,
     ) -> SimulatedCall:
         """Make a call happen: post its webhooks in order, then add its CDR.
 
@@ -73,27 +86,25 @@ class Switchboard:
         the call starts now and the posts are `realtime_step` seconds apart wherever the
         call's own clock moves on. A recorded call's recording is kept as the call ends,
         before the hang-up post, so a receiver can fetch it as soon as it hears of the
-        hang-up. `uuid` is the call's, when an API already answered it. Raises ValueError
-        on input the provider could not see.
+        hang-up. `fields` change the `CallSpec` by name (`outcome="missed"`). The status
+        of each post is in the returned call's `deliveries` (and in `state.deliveries`); a
+        receiver that fails is recorded there, never raised. Raises ValueError on input
+        the provider could not see.
         """
         now = datetime.now(ISTANBUL)
         call = build_call(
             provider,
-            pbx_number=self._pbx_number(provider),
-            direction=direction,
-            outcome=outcome,
-            caller=caller,
-            callee=callee,
-            extension=extension,
-            talk_seconds=talk_seconds,
-            recording=recording,
+            spec,
+            pbx_number=self.state.provider_state(
+                choose(provider, PROVIDERS, "provider")
+            ).did,
             started=now if realtime else None,
             ended=None if realtime else now,
             rng=self.state.rng,
-            uuid=uuid,
+            **fields,
         )
         previous: datetime | None = None
-        for event in self._events_to_send(call):
+        for event in self.lines[call.provider].events(self.state, call):
             if realtime and previous is not None and event.at - previous >= PAUSE_AFTER:
                 await asyncio.sleep(self.realtime_step)
             previous = event.at
@@ -105,31 +116,13 @@ class Switchboard:
         self.state.add_cdrs(call.provider, [call])
         return call
 
-    def dial(
-        self,
-        provider: str,
-        *,
-        uuid: str,
-        extension: str,
-        callee: str,
-        caller: str | None = None,
-    ) -> asyncio.Task[SimulatedCall]:
-        """Place an answered, recorded outbound call in the background, as APIs start them.
+    def dial(self, provider: str, spec: CallSpec) -> asyncio.Task[SimulatedCall]:
+        """Place the call an API started, in the background: the API answered already.
 
-        The caller of the API already has `uuid`; the call's webhooks and CDR follow soon
-        after its answer. `wait_dialed` waits for them.
+        The caller of the API already has the call's uuid; its webhooks and CDR follow
+        soon after its answer. `wait_dialed` waits for them.
         """
-        task = asyncio.create_task(
-            self.place_call(
-                provider,
-                direction="outbound",
-                caller=caller,
-                callee=callee,
-                extension=extension,
-                recording=True,
-                uuid=uuid,
-            )
-        )
+        task = asyncio.create_task(self.place_call(provider, spec))
         self._dialing.add(task)
         task.add_done_callback(self._dialed)
         return task
@@ -141,7 +134,11 @@ class Switchboard:
             _LOGGER.warning("A call started through the API failed: %s", error)
 
     async def wait_dialed(self) -> None:
-        """Wait until every background call, and any started meanwhile, is over."""
+        """Wait until every background call, and any started meanwhile, is over.
+
+        APIs such as `originate` and `call_and_bridge` answer at once; their calls post
+        webhooks and file CDRs just after.
+        """
         while pending := [task for task in self._dialing if not task.done()]:
             await asyncio.wait(pending)
 
@@ -174,15 +171,17 @@ class Switchboard:
         calls: list[SimulatedCall] = []
         for _ in range(count):
             start -= timedelta(seconds=rng.randint(*HISTORY_GAP_SECONDS))
+            spec = CallSpec(
+                direction=direction or rng.choice(directions),
+                outcome=outcome or rng.choices(OUTCOMES, HISTORY_OUTCOME_WEIGHTS)[0],
+                extension=f"10{rng.randint(1, 9):02d}",
+                talk_seconds=rng.randint(5, 600),
+            )
             calls.append(
                 build_call(
                     provider,
-                    pbx_number=self._pbx_number(provider),
-                    direction=direction or rng.choice(directions),
-                    outcome=outcome
-                    or rng.choices(OUTCOMES, HISTORY_OUTCOME_WEIGHTS)[0],
-                    extension=f"10{rng.randint(1, 9):02d}",
-                    talk_seconds=rng.randint(5, 600),
+                    spec,
+                    pbx_number=self.state.provider_state(provider).did,
                     started=start,
                     rng=rng,
                 )
@@ -190,61 +189,17 @@ class Switchboard:
         self.state.add_cdrs(provider, calls)
         return calls
 
-    def set_bulutfon_webhook(
-        self,
-        url: str,
-        fmt: str = "json",
-        username: str | None = None,
-        password: str | None = None,
-    ) -> None:
-        """Point Bulutfon's webhook at `url`, as its panel does, with optional Basic auth."""
-        webhook = self.state.bulutfon.webhook
-        webhook.url = url
-        webhook.format = cast("WebhookFormat", choose(fmt, ("json", "form"), "format"))
-        webhook.username = username or None
-        webhook.password = password or None
-
     async def deliver(self, provider: str, event: WebhookEvent) -> WebhookDelivery:
         """Post one event to the provider's receiver as it is set, and record the result."""
         delivery = await self._send(provider, event)
         self.state.deliveries.append(delivery)
         return delivery
 
-    def _events_to_send(self, call: SimulatedCall) -> list[WebhookEvent]:
-        """Return the call's events the account asked for; none without a receiver."""
-        if call.provider == "bulutfon":
-            account = self.state.bulutfon
-            if not account.webhook.url:
-                return []
-            return bulutfon_webhooks(
-                call, domain_id=account.domain_id, account_id=account.account_id
-            )
-        pbx = self.state.bulutsantralim
-        if not pbx.crm.notification_url:
-            return []
-        events = bulutsantralim_webhooks(
-            call, domain_id=pbx.domain_id, booleans=pbx.crm.booleans
-        )
-        return [event for event in events if pbx.crm.sends(event.event_type)]
+    def fax_events(self, provider: str, fax: SimulatedFax) -> list[WebhookEvent]:
+        """Return the posts a fax that arrived at `provider` causes, if it has a line."""
+        line = self.lines.get(provider)
+        return [] if line is None else line.fax_events(self.state, fax)
 
     async def _send(self, provider: str, event: WebhookEvent) -> WebhookDelivery:
-        """Post one event as the provider does: Verimor always a form, Bulutfon as set."""
-        if provider == "bulutsantralim":
-            url = self.state.bulutsantralim.crm.notification_url
-            return await self.sender.post(
-                event.event_type, url, form=form_fields(event.fields)
-            )
-        webhook = self.state.bulutfon.webhook
-        auth = None
-        if webhook.username:
-            auth = (webhook.username, webhook.password or "")
-        if webhook.format == "form":
-            return await self.sender.post(
-                event.event_type,
-                webhook.url,
-                form=form_fields(event.fields),
-                basic_auth=auth,
-            )
-        return await self.sender.post(
-            event.event_type, webhook.url, json=event.fields, basic_auth=auth
-        )
+        """Post one event to the receiver the provider's account configured."""
+        return await self.lines[provider].post(self.sender, self.state, event)

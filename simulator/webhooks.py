@@ -21,6 +21,11 @@ WEBHOOK_TIMEOUT = aiohttp.ClientTimeout(total=10)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
+def form_fields(fields: Mapping[str, str | int]) -> dict[str, str]:
+    """Return webhook fields as form values: every value becomes text."""
+    return {name: str(value) for name, value in fields.items()}
+
+
 def _basic_auth(username: str, password: str) -> str:
     """Return an HTTP Basic Authorization header (RFC 7617), with any aiohttp version."""
     pair = f"{username}:{password}".encode()

@@ -31,15 +31,13 @@ import voluptuous as vol
 
 from custom_components.santral import files
 from custom_components.santral.const import DOMAIN
-from simulator import (
-    Fault,
-    FaultKind,
-    Simulator,
-    bulutfon_calls,
-    bulutfon_faxes,
-    telsam_faxes,
-)
+from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
+from simulator.providers.bulutfon import (
+    calls as bulutfon_calls,
+    faxes as bulutfon_faxes,
+)
+from simulator.providers.telsam import faxes as telsam_faxes
 
 from .helpers import setup
 

@@ -13,7 +13,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.providers import BulutsantralimClient
 from simulator import Simulator
-from simulator.calls import bulutsantralim_webhooks
+from simulator.providers.bulutsantralim.render import (
+    call_webhooks as bulutsantralim_webhooks,
+)
 
 from .helpers import WEBHOOK_IDS, setup
 

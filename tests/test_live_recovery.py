@@ -19,7 +19,10 @@ import pytest
 
 from custom_components.santral.tracker import SAVE_DELAY, SAVE_MAX_WAIT
 from simulator import Fault, FaultKind, Simulator
-from simulator.calls import SimulatedCall, build_call, bulutsantralim_webhooks
+from simulator.calls import SimulatedCall, build_call
+from simulator.providers.bulutsantralim.render import (
+    call_webhooks as bulutsantralim_webhooks,
+)
 
 from .live_hass import EventLog, LiveHass
 

@@ -15,14 +15,16 @@ from typing import Any
 
 from aiohttp import web
 
-from . import documents
-from .calls import ISTANBUL
-from .faults import paginate
-from .faxes import Attachment, SimulatedFax, decode_base64, made_up_faxes
-from .telsam import STATE_KEY, UNAUTHENTICATED, _authorized, _json_body
+from simulator import documents
+from simulator.calls import ISTANBUL
+from simulator.faults import paginate
+from simulator.faxes import Attachment, SimulatedFax, decode_base64, made_up_faxes
+from simulator.http import STATE_KEY
+
+from .auth import authorize, json_body
+from .render import DATE_FORMAT, fax_detail, fax_item
 
 PER_PAGE = 15
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 PHONE_SHAPE = re.compile(r"^\d{10,13}$")
 STATUSES = ("success", "pending", "failed")
@@ -42,68 +44,8 @@ FILE_TYPES = frozenset(
     }
 )
 FILE_TYPE_NAMES = "jpeg, png, bmp, docx, doc, xls, xlsx, pdf, tiff"
-# Detail rows have ids of their own; these are far from the faxes' ids.
-DETAIL_ID_BASE = 584000
-RETRY_GAP = timedelta(seconds=34)
 
 type Errors = dict[str, list[str]]
-
-
-def _stamp(moment: datetime) -> str:
-    """Return Yenifaks's time, Istanbul local `2021-12-23 15:39:26`."""
-    return moment.astimezone(ISTANBUL).strftime(DATE_FORMAT)
-
-
-def fax_item(fax: SimulatedFax, dialect: str = "default") -> dict[str, Any]:
-    """Return the fax as the page's fax object, with its page count added.
-
-    In the `pages` and `bare` dialects it is exactly the page's object: no `pages`, and
-    `created_at` null on a failed fax, as the page's detail example shows.
-    """
-    if dialect != "default":
-        return {
-            "id": fax.id,
-            "phone": fax.remote,
-            "subject": fax.subject,
-            "call_type": fax.direction,
-            "status": fax.status,
-            "again": fax.attempts or None,
-            "did": fax.local,
-            "created_at": None if fax.status == "failed" else _stamp(fax.created),
-        }
-    return {
-        "id": fax.id,
-        "phone": fax.remote,
-        "subject": fax.subject,
-        "call_type": fax.direction,
-        "status": fax.status,
-        "again": fax.attempts or None,
-        "did": fax.local,
-        "created_at": _stamp(fax.created),
-        "pages": fax.pages,
-    }
-
-
-def fax_detail(fax: SimulatedFax) -> list[dict[str, Any]]:
-    """Return one row per call the fax took, the last one ending the fax."""
-    incoming = fax.direction == "incoming"
-    success = fax.status == "success"
-    rows: list[dict[str, Any]] = []
-    for attempt in range(fax.attempts):
-        earlier = fax.attempts - 1 - attempt
-        rows.append(
-            {
-                "id": DETAIL_ID_BASE + int(fax.id) * 2 + attempt,
-                "calldate": _stamp(fax.started - RETRY_GAP * earlier),
-                "subject": fax.subject,
-                "src": fax.remote if incoming else fax.local,
-                "dstnum": fax.local if incoming else fax.remote,
-                "disposition": "ANSWERED" if success else "NO ANSWER",
-                "calltype": fax.direction,
-                "status": "SUCCESS" if success else "FAILED",
-            }
-        )
-    return rows
 
 
 def _invalid(errors: Errors) -> web.Response:
@@ -209,11 +151,11 @@ def _matches(fax: SimulatedFax, search: str) -> bool:
 
 async def fax_list(request: web.Request) -> web.Response:
     """POST /fax: faxes created between start_date and end_date (today by default)."""
-    if not _authorized(request):
-        return web.json_response(UNAUTHENTICATED, status=401)
+    if (error := authorize(request)) is not None:
+        return error
     book = request.app[STATE_KEY].telsam.faxes
     book.settle_due()
-    body = await _json_body(request)
+    body = await json_body(request)
     today = datetime.now(ISTANBUL).date()
     errors: Errors = {}
     start = _date(
@@ -256,8 +198,8 @@ def _find(request: web.Request) -> SimulatedFax | None:
 
 async def fax_show(request: web.Request) -> web.Response:
     """POST /fax/{id}: the fax and a row for each call it took."""
-    if not _authorized(request):
-        return web.json_response(UNAUTHENTICATED, status=401)
+    if (error := authorize(request)) is not None:
+        return error
     if (fax := _find(request)) is None:
         return web.json_response(NOT_FOUND, status=404)
     dialect = request.app[STATE_KEY].dialect("telsam")
@@ -266,8 +208,8 @@ async def fax_show(request: web.Request) -> web.Response:
 
 async def fax_download(request: web.Request) -> web.Response:
     """POST /fax/{id}/download: the fax as a PDF, received or sent."""
-    if not _authorized(request):
-        return web.json_response(UNAUTHENTICATED, status=401)
+    if (error := authorize(request)) is not None:
+        return error
     if (fax := _find(request)) is None:
         return web.json_response(NOT_FOUND, status=404)
     return web.Response(
@@ -322,11 +264,11 @@ def _files(body: dict[str, Any], errors: Errors) -> list[Attachment]:
 
 async def fax_send(request: web.Request) -> web.Response:
     """POST /fax/send: queue one fax per phone, each carrying every file."""
-    if not _authorized(request):
-        return web.json_response(UNAUTHENTICATED, status=401)
+    if (error := authorize(request)) is not None:
+        return error
     state = request.app[STATE_KEY]
     account = state.telsam
-    body = await _json_body(request)
+    body = await json_body(request)
     errors: Errors = {}
     did = _text(body, "did")
     if did is None:
@@ -360,7 +302,7 @@ async def fax_send(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    """Mount the fax calls on the Telsam sub-application; `/fax/send` before `/fax/{id}`."""
+    """Mount the fax calls; `/fax/send` before `/fax/{id}`."""
     app.router.add_post("/fax", fax_list, name="fax_list")
     app.router.add_post("/fax/send", fax_send, name="fax_send")
     app.router.add_post("/fax/{id}", fax_show, name="fax_detail")

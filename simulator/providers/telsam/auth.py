@@ -1,4 +1,4 @@
-"""Telsam Yenifaks API as its page describes it: OAuth2 password grant, Bearer tokens, JSON."""
+"""Yenifaks credentials: the OAuth2 password and refresh grants, then Bearer tokens."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .state import SimulatorState
-
-STATE_KEY = web.AppKey("state", SimulatorState)
+from simulator.http import STATE_KEY
 
 INVALID_CLIENT = {
     "error": "invalid_client",
@@ -29,7 +27,8 @@ UNSUPPORTED_GRANT = {
 UNAUTHENTICATED = {"message": "Unauthenticated."}
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """Return the JSON object of the body; anything else reads as no fields, as Laravel does."""
     try:
         body = await request.json()
     except ValueError:
@@ -40,7 +39,7 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
 async def token(request: web.Request) -> web.Response:
     """POST /oauth/token: password and refresh_token grants."""
     user = request.app[STATE_KEY].telsam
-    body = await _json_body(request)
+    body = await json_body(request)
     if (
         str(body.get("client_id")) != user.client_id
         or body.get("client_secret") != user.client_secret
@@ -70,18 +69,18 @@ async def token(request: web.Request) -> web.Response:
     return web.json_response(UNSUPPORTED_GRANT, status=400)
 
 
-def _authorized(request: web.Request) -> bool:
+def authorize(request: web.Request) -> web.Response | None:
+    """Return the documented `Unauthenticated.` answer unless a live Bearer token came."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    return (
+    if (
         scheme.lower() == "bearer"
         and value in request.app[STATE_KEY].telsam.access_tokens
-    )
+    ):
+        return None
+    return web.json_response(UNAUTHENTICATED, status=401)
 
 
-def create_app(state: SimulatorState) -> web.Application:
-    """Build the Telsam sub-application, mounted at /telsam/api/v1; faxes add their calls."""
-    app = web.Application()
-    app[STATE_KEY] = state
+def add_routes(app: web.Application) -> None:
+    """Mount the token call."""
     app.router.add_post("/oauth/token", token, name="token")
-    return app

@@ -1,0 +1,16 @@
+"""Bulutsantralim (Verimor) API as documented: `key` parameter, plain-text answers and errors."""
+
+from __future__ import annotations
+
+from simulator.http import text
+from simulator.providers import SimulatedProvider
+
+from . import calls, faxes
+
+PROVIDER = SimulatedProvider(
+    prefix="/bulutsantralim",
+    routes=(calls.add_routes, faxes.add_routes),
+    error=text,
+    too_many=calls.TOO_MANY,
+    line=calls.LINE,
+)
