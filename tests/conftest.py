@@ -12,13 +12,19 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.santral.const import CONF_PROVIDER, DOMAIN, EVENT_CALL
 from simulator import Simulator, SimulatorState
 
-from .helpers import TITLES, UNIQUE_IDS, WEBHOOK_IDS, entry_data, leaked_line
+from .helpers import (
+    TITLES,
+    UNIQUE_IDS,
+    WEBHOOK_IDS,
+    SnapshotExtension,
+    entry_data,
+    leaked_line,
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -65,7 +71,7 @@ _SIMULATOR_STATES: list[SimulatorState] = []
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Use Home Assistant's snapshot format and folder (`snapshots/`) on every version."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(SnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

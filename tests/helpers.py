@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import Enum
 import logging
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,11 +16,18 @@ from homeassistant.const import (
     CONF_EMAIL,
     CONF_PASSWORD,
     CONF_USERNAME,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import (
+    HomeAssistantSnapshotExtension,
+    HomeAssistantSnapshotSerializer,
+)
+from syrupy.types import SerializableData
 import voluptuous as vol
 
 from custom_components.santral.const import (
@@ -65,6 +73,57 @@ MENU_PATHS = {
     "telsam": ["telsam"],
 }
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+# Registry fields that one supported Home Assistant version has and the other has not, or
+# writes in another form; none of them is set by Santral.
+VERSIONED_REGISTRY_FIELDS = (
+    "aliases",
+    "config_entries",
+    "config_entries_subentries",
+    "config_entry_id",
+    "config_subentry_id",
+    "primary_config_entry",
+)
+
+
+class _SameOnEveryVersionSerializer(HomeAssistantSnapshotSerializer):
+    """Write what Santral decides, not how a Home Assistant version spells it.
+
+    Newer versions key state attributes and capabilities by StrEnum members, which an
+    older version's plain strings would not match; such keys are written as strings.
+    """
+
+    @classmethod
+    def _serialize(cls, data: SerializableData, **kwargs: Any) -> str:
+        if isinstance(data, dict) and any(isinstance(key, Enum) for key in data):
+            data = type(data)(
+                (key.value if isinstance(key, Enum) else key, value)
+                for key, value in data.items()
+            )
+        return super()._serialize(data, **kwargs)
+
+    @classmethod
+    def _serializable_entity_registry_entry(
+        cls, data: er.RegistryEntry
+    ) -> SerializableData:
+        serialized = super()._serializable_entity_registry_entry(data)
+        for field in VERSIONED_REGISTRY_FIELDS:
+            serialized.pop(field, None)
+        return serialized
+
+    @classmethod
+    def _serializable_device_registry_entry(
+        cls, data: dr.DeviceEntry
+    ) -> SerializableData:
+        serialized = super()._serializable_device_registry_entry(data)
+        for field in VERSIONED_REGISTRY_FIELDS:
+            serialized.pop(field, None)
+        return serialized
+
+
+class SnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot format and folder, written alike by every version."""
+
+    serializer_class = _SameOnEveryVersionSerializer
 
 
 def leaked_line(records: list[logging.LogRecord], credentials: list[str]) -> str | None:
@@ -113,6 +172,24 @@ def entry_data(simulator: Simulator, kind: str) -> dict[str, Any]:
         CONF_CLIENT_SECRET: state.telsam.client_secret,
         CONF_BASE_URL: simulator.url("telsam"),
     }
+
+
+def fixed_entry(simulator: Simulator, kind: str) -> MockConfigEntry:
+    """Build an entry of a credential kind whose id is the same in every run.
+
+    Entry ids reach unique ids and event data, which snapshots hold.
+    """
+    data = entry_data(simulator, kind)
+    provider = data[CONF_PROVIDER]
+    if provider in WEBHOOK_IDS:
+        data[CONF_WEBHOOK_ID] = WEBHOOK_IDS[provider]
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=f"{provider}_entry",
+        title=TITLES[provider],
+        unique_id=UNIQUE_IDS[provider],
+        data=data,
+    )
 
 
 async def setup(
