@@ -4,16 +4,19 @@ This package imports aiohttp and the standard library only. It turns each provid
 format into the normalized models in `models`, and every failure into an error of `errors`.
 """
 
-from .bulutfon import BULUTFON_BASE_URL, BulutfonClient
-from .bulutsantralim import BULUTSANTRALIM_BASE_URL, BulutsantralimClient
+from . import bulutfon, bulutsantralim, telsam
+from .bulutfon import BulutfonClient
+from .bulutsantralim import BulutsantralimClient
 from .client import (
     CallControlSource,
     CallHistorySource,
     ExtensionSource,
     FaxSource,
+    NotificationTarget,
     PreparedRequest,
     ProviderClient,
 )
+from .description import SECRET_FIELDS, ProviderDescription
 from .errors import (
     SantralAuthenticationError,
     SantralConnectionError,
@@ -43,21 +46,26 @@ from .models import (
     RecordingLink,
 )
 from .phone import NumberFormat, format_number, normalize_number, to_provider_number
-from .telsam import TELSAM_BASE_URL, TelsamClient, TelsamToken
+from .telsam import TelsamClient, TelsamToken
 from .webhooks import (
     is_bulutfon_fax_notice,
     parse_bulutfon_webhook,
     parse_bulutsantralim_webhook,
 )
 
+DESCRIPTIONS: dict[Provider, ProviderDescription] = {
+    module.DESCRIPTION.provider: module.DESCRIPTION
+    for module in (bulutfon, bulutsantralim, telsam)
+}
 DEFAULT_BASE_URLS: dict[Provider, str] = {
-    Provider.BULUTFON: BULUTFON_BASE_URL,
-    Provider.BULUTSANTRALIM: BULUTSANTRALIM_BASE_URL,
-    Provider.TELSAM: TELSAM_BASE_URL,
+    provider: description.default_base_url
+    for provider, description in DESCRIPTIONS.items()
 }
 
 __all__ = [
     "DEFAULT_BASE_URLS",
+    "DESCRIPTIONS",
+    "SECRET_FIELDS",
     "Account",
     "BulutfonClient",
     "BulutsantralimClient",
@@ -79,9 +87,11 @@ __all__ = [
     "FaxStatus",
     "PbxState",
     "Presence",
+    "NotificationTarget",
     "PreparedRequest",
     "Provider",
     "ProviderClient",
+    "ProviderDescription",
     "RecordingLink",
     "SantralAuthenticationError",
     "SantralConnectionError",

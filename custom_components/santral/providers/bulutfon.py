@@ -6,8 +6,8 @@ as JSON objects with an `error` key, and numbers come as JSON integers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 import hashlib
 import json
@@ -24,6 +24,7 @@ from .client import (
     Response,
     base64_chunked,
 )
+from .description import ProviderDescription
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -72,6 +73,7 @@ class BulutfonClient(ProviderClient):
             Capability.ORIGINATE,
             Capability.RECORDINGS,
             Capability.EXTENSIONS,
+            Capability.WEBHOOK_AUTH,
         }
     )
 
@@ -531,3 +533,33 @@ def _pbx_state(value: Any) -> PbxState | None:
         return PbxState(str(value).lower())
     except ValueError:
         return PbxState.UNKNOWN
+
+
+def _create(
+    session: aiohttp.ClientSession, credentials: Mapping[str, Any], base_url: str
+) -> BulutfonClient:
+    return BulutfonClient(
+        session,
+        token=credentials.get("access_token"),
+        email=credentials.get("email"),
+        password=credentials.get("password"),
+        base_url=base_url,
+    )
+
+
+DESCRIPTION = ProviderDescription(
+    provider=Provider.BULUTFON,
+    name="Bulutfon",
+    manufacturer="Bulutfon",
+    panel_url="https://oim.bulutfon.com",
+    credentials_url="https://oim.bulutfon.com/account/pbx-settings/general-settings",
+    default_base_url=BULUTFON_BASE_URL,
+    account_interval=timedelta(minutes=5),
+    fax_types=frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
+    credential_forms={
+        "bulutfon_token": ("access_token",),
+        "bulutfon_login": ("email", "password"),
+    },
+    client=BulutfonClient,
+    create=_create,
+)

@@ -7,7 +7,7 @@ invalid key is answered `Gecersiz anahtar: <key>`, usually with 400, sometimes 4
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 import hashlib
 import json
@@ -24,6 +24,7 @@ from .client import (
     Response,
     base64_chunked,
 )
+from .description import ProviderDescription
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -95,6 +96,7 @@ class BulutsantralimClient(ProviderClient):
             Capability.ORIGINATE,
             Capability.RECORDINGS,
             Capability.EXTENSIONS,
+            Capability.NOTIFICATION_URL,
         }
     )
 
@@ -586,3 +588,26 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         recording_available=parse_bool(item.get("recording_present")),
         hangup_cause=str(item["result"]) if item.get("result") else None,
     )
+
+
+def _create(
+    session: aiohttp.ClientSession, credentials: Mapping[str, Any], base_url: str
+) -> BulutsantralimClient:
+    return BulutsantralimClient(
+        session, api_key=credentials["api_key"], base_url=base_url
+    )
+
+
+DESCRIPTION = ProviderDescription(
+    provider=Provider.BULUTSANTRALIM,
+    name="Bulutsantralim",
+    manufacturer="Verimor",
+    panel_url="https://oim.verimor.com.tr",
+    credentials_url="https://oim.verimor.com.tr/switch/domain/edit",
+    default_base_url=BULUTSANTRALIM_BASE_URL,
+    account_interval=timedelta(minutes=30),
+    fax_types=frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
+    credential_forms={"bulutsantralim": ("api_key",)},
+    client=BulutsantralimClient,
+    create=_create,
+)

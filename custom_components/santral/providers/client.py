@@ -125,6 +125,50 @@ class ProviderClient(ABC):
     provider: ClassVar[Provider]
     capabilities: ClassVar[frozenset[Capability]]
 
+    @property
+    def call_history(self) -> CallHistorySource | None:
+        """Return the client as a source of call records, if it has them."""
+        if Capability.CALL_HISTORY in self.capabilities and isinstance(
+            self, CallHistorySource
+        ):
+            return self
+        return None
+
+    @property
+    def fax_service(self) -> FaxSource | None:
+        """Return the client as a fax service, if it lists and sends faxes."""
+        if Capability.FAX_HISTORY in self.capabilities and isinstance(self, FaxSource):
+            return self
+        return None
+
+    @property
+    def extension_list(self) -> ExtensionSource | None:
+        """Return the client as a source of the PBX's extensions, if it lists them."""
+        if Capability.EXTENSIONS in self.capabilities and isinstance(
+            self, ExtensionSource
+        ):
+            return self
+        return None
+
+    @property
+    def call_control(self) -> CallControlSource | None:
+        """Return the client as a call controller, if it places calls or keeps recordings."""
+        if (
+            Capability.ORIGINATE in self.capabilities
+            or Capability.RECORDINGS in self.capabilities
+        ) and isinstance(self, CallControlSource):
+            return self
+        return None
+
+    @property
+    def notification_target(self) -> NotificationTarget | None:
+        """Return the client as a PBX that can be told where to post, if it can."""
+        if Capability.NOTIFICATION_URL in self.capabilities and isinstance(
+            self, NotificationTarget
+        ):
+            return self
+        return None
+
     def __init__(
         self,
         session: aiohttp.ClientSession,
@@ -241,6 +285,7 @@ class ProviderClient(ABC):
         return response
 
 
+@runtime_checkable
 class CallHistorySource(Protocol):
     """What a client with `Capability.CALL_HISTORY` offers."""
 
@@ -250,6 +295,7 @@ class CallHistorySource(Protocol):
         """Return the calls that started at or after `since`."""
 
 
+@runtime_checkable
 class FaxSource(Protocol):
     """What a client with `Capability.FAX_HISTORY` and `Capability.SEND_FAX` offers."""
 
@@ -279,11 +325,7 @@ class FaxSource(Protocol):
 
 @runtime_checkable
 class ExtensionSource(Protocol):
-    """What a client with `Capability.EXTENSIONS` offers.
-
-    Runtime-checkable so a caller holding a plain `ProviderClient` can narrow it with
-    `isinstance` instead of casting on the capability alone.
-    """
+    """What a client with `Capability.EXTENSIONS` offers."""
 
     provider: ClassVar[Provider]
 
@@ -291,6 +333,7 @@ class ExtensionSource(Protocol):
         """Return the PBX's extensions, keyed by number as text."""
 
 
+@runtime_checkable
 class CallControlSource(Protocol):
     """What a client with `Capability.ORIGINATE` and `Capability.RECORDINGS` offers."""
 
@@ -312,3 +355,14 @@ class CallControlSource(Protocol):
 
     async def async_download_recording(self, call_id: str) -> Document:
         """Return the call's recording."""
+
+
+@runtime_checkable
+class NotificationTarget(Protocol):
+    """What a client with `Capability.NOTIFICATION_URL` offers."""
+
+    async def async_get_notification_url(self) -> str | None:
+        """Return the URL the PBX posts its events to, if one is set."""
+
+    async def async_set_notification_url(self, url: str) -> None:
+        """Point the PBX's call notifications at `url`."""

@@ -26,6 +26,10 @@ class Capability(StrEnum):
     ORIGINATE = "originate"
     RECORDINGS = "recordings"
     EXTENSIONS = "extensions"
+    # The PBX can be told where to post its call events.
+    NOTIFICATION_URL = "notification_url"
+    # Its webhooks can carry HTTP Basic credentials of the user's choosing.
+    WEBHOOK_AUTH = "webhook_auth"
 
 
 class PbxState(StrEnum):

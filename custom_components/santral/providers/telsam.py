@@ -9,9 +9,9 @@ only when both fail is it an authentication error.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import json
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +26,7 @@ from .client import (
     Response,
     base64_chunked,
 )
+from .description import ProviderDescription
 from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -373,3 +374,47 @@ def _fax_record(item: dict[str, Any]) -> FaxRecord:
         created=parse_datetime(item.get("created_at")),
         subject=str(item["subject"]) if item.get("subject") else None,
     )
+
+
+def _create(
+    session: aiohttp.ClientSession, credentials: Mapping[str, Any], base_url: str
+) -> TelsamClient:
+    return TelsamClient(
+        session,
+        username=credentials["username"],
+        password=credentials["password"],
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        base_url=base_url,
+    )
+
+
+DESCRIPTION = ProviderDescription(
+    provider=Provider.TELSAM,
+    name="Telsam Yenifaks",
+    manufacturer="Telsam",
+    panel_url="https://yenifaks.telsam.com.tr",
+    credentials_url="https://yenifaks.telsam.com.tr",
+    default_base_url=TELSAM_BASE_URL,
+    account_interval=timedelta(minutes=30),
+    fax_types=frozenset(
+        {
+            "jpeg",
+            "jpg",
+            "png",
+            "bmp",
+            "docx",
+            "doc",
+            "xls",
+            "xlsx",
+            "pdf",
+            "tiff",
+            "tif",
+        }
+    ),
+    credential_forms={
+        "telsam": ("username", "password", "client_id", "client_secret"),
+    },
+    client=TelsamClient,
+    create=_create,
+)
