@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -19,24 +20,29 @@ from homeassistant.helpers.typing import ConfigType
 from .calls import CallTracker
 from .clients import create_client
 from .const import (
+    CALL_HISTORY_INTERVAL,
     CONF_ARCHIVE_FAXES,
+    CONF_CALL_HISTORY_INTERVAL,
     CONF_DOWNLOAD_RECORDINGS,
     CONF_FAX_FOLDER,
+    CONF_FAX_INTERVAL,
     CONF_SET_NOTIFICATION_URL,
     DOMAIN,
+    FAX_HISTORY_INTERVAL,
     LOGGER,
 )
 from .coordinator import (
     SantralAccountCoordinator,
-    SantralCallHistoryCoordinator,
     SantralConfigEntry,
     SantralData,
     SantralExtensionsCoordinator,
-    SantralFaxCoordinator,
+    SantralHistoryCoordinator,
+    poll_interval,
 )
 from .devices import StaleExtensionPruner, async_forget_extension, extension_number
 from .entity import account_device_info
-from .faxes import FaxTracker, default_archive
+from .faxes import FaxTracker
+from .files import default_archive
 from .phonebook import PhoneBook
 from .providers import (
     BulutsantralimClient,
@@ -77,10 +83,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
 
     phonebook = PhoneBook.from_options(entry.options)
     if Capability.CALL_EVENTS in client.capabilities:
-        tracker = CallTracker(hass, entry.entry_id, client.provider)
+        tracker = CallTracker(
+            hass,
+            entry.entry_id,
+            client.provider,
+            device_id=device.id,
+            phonebook=phonebook,
+            on_recorded=_recording_keeper(hass, entry),
+        )
         await tracker.async_load()
-        tracker.device_id = device.id
-        tracker.phonebook = phonebook
         data.calls = tracker
 
         @callback
@@ -94,11 +105,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         entry.async_on_unload(
             async_register_webhook(hass, entry.title, entry.data, handler)
         )
-        history = SantralCallHistoryCoordinator(
-            hass, entry, cast("CallHistorySource", client), tracker
+        data.call_history = SantralHistoryCoordinator(
+            hass,
+            entry,
+            tracker,
+            cast("CallHistorySource", client).async_get_calls_since,
+            interval=poll_interval(
+                entry, CONF_CALL_HISTORY_INTERVAL, CALL_HISTORY_INTERVAL
+            ),
         )
-        data.call_history = history
-        entry.async_on_unload(history.async_add_listener(_keep_polling))
 
         async def _on_public_url(url: str) -> None:
             if isinstance(client, BulutsantralimClient) and entry.options.get(
@@ -107,20 +122,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
                 await _async_point_pbx_here(entry, client, url)
 
         async_track_reachability(hass, entry, _on_public_url)
-
-    if Capability.RECORDINGS in client.capabilities and data.calls is not None:
-        if entry.options.get(CONF_DOWNLOAD_RECORDINGS, False):
-            control = cast("CallControlSource", client)
-
-            @callback
-            def _keep(event: CallEvent) -> None:
-                entry.async_create_background_task(
-                    hass,
-                    async_keep_recording(hass, control, entry.entry_id, event),
-                    "santral recording download",
-                )
-
-            data.calls.on_recorded = _keep
 
     if Capability.EXTENSIONS in client.capabilities:
         extensions = SantralExtensionsCoordinator(
@@ -149,6 +150,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
             entry.entry_id,
             client.provider,
             fax_client,
+            device_id=device.id,
+            phonebook=phonebook,
             archive=(
                 Path(
                     entry.options.get(CONF_FAX_FOLDER)
@@ -159,12 +162,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
             ),
         )
         await faxes.async_load()
-        faxes.device_id = device.id
-        faxes.phonebook = phonebook
         data.faxes = faxes
-        fax_history = SantralFaxCoordinator(hass, entry, fax_client, faxes)
-        data.fax_history = fax_history
-        entry.async_on_unload(fax_history.async_add_listener(_keep_polling))
+        data.fax_history = SantralHistoryCoordinator(
+            hass,
+            entry,
+            faxes,
+            fax_client.async_get_faxes_since,
+            interval=poll_interval(entry, CONF_FAX_INTERVAL, FAX_HISTORY_INTERVAL),
+        )
 
     # Entities subscribe first: the first polls may announce what happened while Home
     # Assistant was down, and the event entities must see it.
@@ -207,9 +212,26 @@ async def async_remove_config_entry_device(
     return True
 
 
-@callback
-def _keep_polling() -> None:
-    """Listen to a history so it polls even when no entity does."""
+def _recording_keeper(
+    hass: HomeAssistant, entry: SantralConfigEntry
+) -> Callable[[CallEvent], None] | None:
+    """Return what saves each recorded call's recording, if the options ask for it."""
+    client = entry.runtime_data.client
+    if Capability.RECORDINGS not in client.capabilities or not entry.options.get(
+        CONF_DOWNLOAD_RECORDINGS, False
+    ):
+        return None
+    control = cast("CallControlSource", client)
+
+    @callback
+    def _keep(event: CallEvent) -> None:
+        entry.async_create_background_task(
+            hass,
+            async_keep_recording(hass, control, entry.entry_id, event),
+            "santral recording download",
+        )
+
+    return _keep
 
 
 async def _async_point_pbx_here(

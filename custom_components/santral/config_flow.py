@@ -65,7 +65,7 @@ from .const import (
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
 )
-from .faxes import default_archive
+from .files import default_archive
 from .phonebook import PhonebookLineError, parse_phonebook, phonebook_text
 from .providers import (
     DEFAULT_BASE_URLS,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -15,21 +16,14 @@ import homeassistant.util.dt as dt_util
 from .calls import CallTracker
 from .const import (
     ACCOUNT_UPDATE_INTERVALS,
-    CALL_HISTORY_INTERVAL,
-    CALL_HISTORY_OVERLAP,
-    CONF_CALL_HISTORY_INTERVAL,
-    CONF_FAX_INTERVAL,
     DOMAIN,
     EXTENSIONS_INTERVAL,
-    FAX_HISTORY_INTERVAL,
-    FAX_HISTORY_OVERLAP,
     LOGGER,
     PRESENCE_INTERVAL,
 )
-from .faxes import FaxClient, FaxTracker
+from .faxes import FaxTracker
 from .providers import (
     Account,
-    CallHistorySource,
     Extension,
     ExtensionSource,
     ProviderClient,
@@ -39,6 +33,7 @@ from .providers import (
     SantralProviderError,
     SantralRateLimitedError,
 )
+from .tracker import HistoryTracker
 
 
 @dataclass(slots=True)
@@ -49,9 +44,9 @@ class SantralData:
     account: SantralAccountCoordinator
     device_id: str
     calls: CallTracker | None = None
-    call_history: SantralCallHistoryCoordinator | None = None
+    call_history: SantralHistoryCoordinator[CallTracker] | None = None
     faxes: FaxTracker | None = None
-    fax_history: SantralFaxCoordinator | None = None
+    fax_history: SantralHistoryCoordinator[FaxTracker] | None = None
     extensions: SantralExtensionsCoordinator | None = None
 
 
@@ -126,13 +121,14 @@ class SantralAccountCoordinator(DataUpdateCoordinator[Account]):
         return await call_provider(self.client.async_get_account)
 
 
-class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
-    """Polls call detail records and announces the calls no webhook reported.
+class SantralHistoryCoordinator[TrackerT: HistoryTracker[Any]](
+    DataUpdateCoordinator[TrackerT]
+):
+    """Polls a provider's history (calls or faxes) into its tracker, which announces.
 
-    The first poll ever takes bearings: what is already there is history and fires nothing.
-    Later polls read back from the newest call seen (minus an overlap for long calls), so a
-    quiet poll costs one request and N new calls about N / page size requests. The data is
-    how many calls the last poll announced.
+    Each poll reads back from the tracker's watermark, so a quiet poll costs one request and
+    N new records about N / page size requests. The data is the tracker, which the sensors
+    read their figures from; a failed poll marks them stale.
     """
 
     config_entry: SantralConfigEntry
@@ -141,77 +137,33 @@ class SantralCallHistoryCoordinator(DataUpdateCoordinator[int]):
         self,
         hass: HomeAssistant,
         entry: SantralConfigEntry,
-        client: CallHistorySource,
-        tracker: CallTracker,
+        tracker: TrackerT,
+        fetch: Callable[[datetime], Awaitable[Any]],
+        *,
+        interval: timedelta,
     ) -> None:
-        """Poll at the call history interval."""
+        """Poll every `interval`, asking `fetch` for the records since a start time."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} call history {entry.title}",
-            update_interval=poll_interval(
-                entry, CONF_CALL_HISTORY_INTERVAL, CALL_HISTORY_INTERVAL
-            ),
+            name=f"{DOMAIN} {tracker.HISTORY_NAME} {entry.title}",
+            update_interval=interval,
         )
-        self.client = client
         self.tracker = tracker
+        self.data = tracker
+        self._fetch = fetch
+        # The sensors learn of every poll, failed or not, through the tracker's signal;
+        # this listener also keeps the history polling when no sensor is enabled, so
+        # the events of what only the poll sees still fire.
+        entry.async_on_unload(self.async_add_listener(tracker.async_tell_readers))
 
-    async def _async_update_data(self) -> int:
+    async def _async_update_data(self) -> TrackerT:
         polled_at = dt_util.utcnow()
-        since = self.tracker.poll_since
-        window_start = since or polled_at - CALL_HISTORY_OVERLAP
-        records = await call_provider(
-            lambda: self.client.async_get_calls_since(window_start)
-        )
-        if since is None:
-            late = self.tracker.async_take_bearings(records, polled_at)
-            return self.tracker.async_handle_records(late, polled_at) if late else 0
-        return self.tracker.async_handle_records(records, polled_at)
-
-
-class SantralFaxCoordinator(DataUpdateCoordinator[int]):
-    """Polls the fax lists: announces received faxes and sent faxes whose status settled.
-
-    Like the call history, the first poll ever takes bearings. The data is how many faxes
-    the last poll announced.
-    """
-
-    config_entry: SantralConfigEntry
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: SantralConfigEntry,
-        client: FaxClient,
-        tracker: FaxTracker,
-    ) -> None:
-        """Poll at the fax interval."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{DOMAIN} faxes {entry.title}",
-            update_interval=poll_interval(
-                entry, CONF_FAX_INTERVAL, FAX_HISTORY_INTERVAL
-            ),
-        )
-        self.client = client
-        self.tracker = tracker
-
-    async def _async_update_data(self) -> int:
-        polled_at = dt_util.utcnow()
-        since = self.tracker.poll_since
-        window_start = since or polled_at - FAX_HISTORY_OVERLAP
-        records = await call_provider(
-            lambda: self.client.async_get_faxes_since(window_start)
-        )
-        if since is None:
-            late = self.tracker.async_take_bearings(records, polled_at)
-            return (
-                await self.tracker.async_handle_records(late, polled_at) if late else 0
-            )
-        return await self.tracker.async_handle_records(records, polled_at)
+        start = self.tracker.window_start(polled_at)
+        records = await call_provider(lambda: self._fetch(start))
+        await self.tracker.async_handle_poll(records, polled_at)
+        return self.tracker
 
 
 class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):

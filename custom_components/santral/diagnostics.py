@@ -5,6 +5,7 @@ Call and fax history is summarised as counts and times; numbers never leave the 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -88,21 +89,17 @@ async def async_get_config_entry_diagnostics(
     }
     if (calls := data.calls) is not None:
         diagnostics["calls"] = {
-            "announced": len(calls.data.announced),
+            "announced": len(calls.announced),
             "logged": len(calls.data.log),
             "today": calls.count_today(),
             "missed_today": calls.count_today("missed"),
-            "extensions": {
-                state.value: sum(
-                    1
-                    for status in calls.data.extensions.values()
-                    if status.state is state
+            "extensions": dict(
+                Counter(
+                    status.state.value
+                    for status in calls.extension_states.statuses.values()
                 )
-                for state in {status.state for status in calls.data.extensions.values()}
-            },
-            "watermark": calls.data.watermark.isoformat()
-            if calls.data.watermark
-            else None,
+            ),
+            "watermark": calls.watermark.isoformat() if calls.watermark else None,
         }
     if (faxes := data.faxes) is not None:
         diagnostics["faxes"] = {

@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -26,9 +25,9 @@ from .const import (
     SIGNAL_FAX,
     SIGNAL_FAXES_UPDATED,
 )
-from .files import write_document
+from .files import async_archive_fax
+from .phonebook import PhoneBook
 from .providers import (
-    Document,
     FaxDirection,
     FaxRecord,
     FaxSource,
@@ -36,12 +35,10 @@ from .providers import (
     Provider,
     SantralError,
 )
-from .tracker import AnnouncedIds, StoredTracker, read_datetime, read_dicts, read_pairs
+from .tracker import HistoryTracker, read_dicts
 
 MAX_LOG = 200
 ARCHIVE_ATTEMPTS = 3
-
-type FaxClient = FaxSource
 
 
 @dataclass(slots=True)
@@ -72,59 +69,48 @@ def _logged(item: dict[str, Any]) -> LoggedFax | None:
     return fax
 
 
-def archive_root(hass: HomeAssistant) -> Path:
-    """Return where Santral keeps faxes: `santral/faxes` in Home Assistant's media."""
-    media = hass.config.media_dirs.get("local") or hass.config.path("media")
-    return Path(media) / "santral" / "faxes"
-
-
-def default_archive(hass: HomeAssistant, entry_id: str) -> Path:
-    """Return the folder an entry's faxes are archived in unless the options name another."""
-    return archive_root(hass) / entry_id
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9+_-]", "_", text)[:64] or "fax"
-
-
-class FaxTracker(StoredTracker):
+class FaxTracker(HistoryTracker[FaxRecord]):
     """Announces fax events once, keeps the pending outgoing faxes and the archive."""
+
+    HISTORY_NAME = "faxes"
+    OVERLAP = FAX_HISTORY_OVERLAP
+    UPDATED_SIGNAL = SIGNAL_FAXES_UPDATED
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry_id: str,
         provider: Provider,
-        client: FaxClient,
+        client: FaxSource,
         *,
+        device_id: str | None,
+        phonebook: PhoneBook,
         archive: Path | None,
     ) -> None:
         """Prepare the store; nothing is read until `async_load`.
 
         Received faxes are saved under `archive` (by month), or not at all when it is None.
         """
-        super().__init__(hass, entry_id, "faxes")
-        self.provider = provider
+        super().__init__(
+            hass,
+            entry_id,
+            "faxes",
+            provider=provider,
+            device_id=device_id,
+            phonebook=phonebook,
+        )
         self.client = client
         self.archive = archive
-        self.device_id: str | None = None
-        self.announced = AnnouncedIds()
         self.pending: dict[str, dict[str, Any]] = {}
         self.attempts: dict[str, int] = {}
         self.log: list[LoggedFax] = []
-        self.watermark: datetime | None = None
-
-    @property
-    def poll_since(self) -> datetime | None:
-        """Where the next poll starts, or None to take bearings."""
-        return None if self.watermark is None else self.watermark - FAX_HISTORY_OVERLAP
 
     async def async_load(self) -> None:
         """Read what was announced before the last stop, keeping whatever is readable."""
         stored = await self._async_read()
         if stored is None:
             return
-        self.announced = AnnouncedIds(read_pairs(stored.get("announced")))
+        self._read_history(stored)
         pending = stored.get("pending")
         if isinstance(pending, dict):
             self.pending = {
@@ -140,60 +126,34 @@ class FaxTracker(StoredTracker):
         self.log = [
             fax for item in read_dicts(stored.get("log")) if (fax := _logged(item))
         ]
-        self.watermark = read_datetime(stored.get("watermark"))
-        if self.watermark is None:
-            await self._async_resume_from_last_write(
-                None
-                if stored.get("watermark", "") is None
-                else "it has no fax watermark"
-            )
+        await self._async_check_watermark(stored, "fax")
 
     def _to_storage(self) -> dict[str, Any]:
         return {
-            "announced": self.announced.as_list(),
+            **self._history_to_storage(),
             "pending": self.pending,
             "attempts": self.attempts,
             "log": [asdict(fax) for fax in self.log],
-            "watermark": self.watermark.isoformat() if self.watermark else None,
         }
 
     @staticmethod
     def _key(record: FaxRecord) -> str:
         return f"{record.direction.value}:{record.fax_id}"
 
-    @callback
-    def async_take_bearings(
-        self, records: list[FaxRecord], polled_at: datetime
-    ) -> list[FaxRecord]:
-        """Remember the faxes of the overlap window as known; follow the ones going out.
+    def _moment(self, record: FaxRecord) -> datetime | None:
+        return record.created
 
-        Return the faxes to announce all the same: after a store without a watermark,
-        those created after its last write (see `resume_after`).
-        """
-        if self._closed:
-            return []
-        late: list[FaxRecord] = []
-        for record in records:
-            if self.resumes(record.created):
-                late.append(record)
-            elif record.status is FaxStatus.QUEUED:
-                self._track_pending(record)
-            elif (
-                record.fax_id in self.pending
-                and record.direction is FaxDirection.OUTBOUND
-            ):
-                self.pending.pop(
-                    record.fax_id
-                )  # sent by us before the first poll worked
-                self._announce(record, None)
-            else:
-                self._mark(self._key(record))
-        self.watermark = polled_at
-        self._schedule_save()
-        return late
-
-    def _mark(self, key: str) -> None:
-        self.announced.add(key, self.poll_since)
+    def _take_bearing(self, record: FaxRecord) -> None:
+        """Know a listed fax as history; follow one going out, settle one we sent."""
+        if record.status is FaxStatus.QUEUED:
+            self._track_pending(record)
+        elif (
+            record.fax_id in self.pending and record.direction is FaxDirection.OUTBOUND
+        ):
+            self.pending.pop(record.fax_id)  # sent by us before the first poll worked
+            self._announce(record, None)
+        else:
+            self._mark(self._key(record))
 
     def _track_pending(self, record: FaxRecord) -> None:
         if record.direction is not FaxDirection.OUTBOUND:
@@ -208,7 +168,7 @@ class FaxTracker(StoredTracker):
         """Follow faxes the send action just queued."""
         for record in records:
             self._track_pending(record)
-        async_dispatcher_send(self.hass, SIGNAL_FAXES_UPDATED.format(self.entry_id))
+        self.async_tell_readers()
         self._schedule_save()
 
     async def async_handle_records(
@@ -243,7 +203,6 @@ class FaxTracker(StoredTracker):
         for fax_id in [fax_id for fax_id in self.pending if fax_id not in listed]:
             del self.pending[fax_id]
         self.watermark = polled_at
-        async_dispatcher_send(self.hass, SIGNAL_FAXES_UPDATED.format(self.entry_id))
         self._schedule_save()
         return announced
 
@@ -253,9 +212,7 @@ class FaxTracker(StoredTracker):
             return True
         try:
             document = await self.client.async_download_fax(record.fax_id)
-            path = await self.hass.async_add_executor_job(
-                self._write, archive, record, document
-            )
+            path = await async_archive_fax(self.hass, archive, record, document)
         except (SantralError, OSError) as err:
             attempts = self.attempts.get(record.fax_id, 0) + 1
             self.attempts[record.fax_id] = attempts
@@ -276,17 +233,6 @@ class FaxTracker(StoredTracker):
             return True
         self.attempts.pop(record.fax_id, None)
         return str(path)
-
-    def _write(self, archive: Path, record: FaxRecord, document: Document) -> Path:
-        """Write the document under <archive>/<YYYY-MM>/ (runs in the executor)."""
-        created = dt_util.as_local(record.created or dt_util.utcnow())
-        folder = archive / created.strftime("%Y-%m")
-        if not self.hass.config.is_allowed_path(str(folder)):
-            raise OSError(f"{folder} is not an allowed directory")
-        name = f"{created:%Y%m%d-%H%M%S}_{_safe(record.remote)}_{_safe(record.fax_id)}.{document.extension}"
-        path = folder / name
-        write_document(path, document.content)
-        return path
 
     def _announce(self, record: FaxRecord, path: str | None) -> None:
         self._mark(self._key(record))

@@ -1,4 +1,4 @@
-"""Saving call recordings inside Home Assistant's media folder."""
+"""Keeping call recordings: downloading them, with retries, when a recorded call ends."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from homeassistant.core import HomeAssistant
 
 from .const import LOGGER
-from .files import write_document
+from .files import async_save_document, recordings_root
 from .providers import (
     CallControlSource,
     CallEvent,
@@ -20,12 +20,6 @@ KEEP_ATTEMPTS = 5
 RETRY_DELAY = 60.0
 
 
-def recordings_root(hass: HomeAssistant, entry_id: str) -> Path:
-    """Return the folder recordings are saved in: `santral/recordings/<entry>` in media."""
-    media = hass.config.media_dirs.get("local") or hass.config.path("media")
-    return Path(media) / "santral" / "recordings" / entry_id
-
-
 async def async_save_recording(
     hass: HomeAssistant, client: CallControlSource, call_id: str, directory: Path
 ) -> tuple[Path, str]:
@@ -35,11 +29,7 @@ async def async_save_recording(
     a regular file is in the way) when the file cannot be written.
     """
     document = await client.async_download_recording(call_id)
-    safe_id = "".join(
-        char if char.isalnum() or char in "-_" else "_" for char in call_id
-    )
-    path = directory / f"{safe_id}.{document.extension}"
-    await hass.async_add_executor_job(write_document, path, document.content)
+    path = await async_save_document(hass, directory, call_id, document)
     return path, document.content_type
 
 

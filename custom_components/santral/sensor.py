@@ -19,23 +19,18 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .calls import CallTracker, ExtensionCallState
-from .const import (
-    SIGNAL_CALLS_UPDATED,
-    SIGNAL_EXTENSION,
-    SIGNAL_EXTENSION_REMOVED,
-    SIGNAL_FAXES_UPDATED,
-    SIGNAL_NEW_EXTENSION,
-)
+from .calls import CallTracker
+from .const import SIGNAL_EXTENSION, SIGNAL_EXTENSION_REMOVED, SIGNAL_NEW_EXTENSION
 from .coordinator import (
     SantralAccountCoordinator,
     SantralConfigEntry,
     SantralExtensionsCoordinator,
+    SantralHistoryCoordinator,
 )
 from .devices import async_create_extension_device
 from .entity import SantralCoordinatorEntity, SantralEntity, extension_device_info
+from .extensions import ExtensionCallState
 from .faxes import FaxTracker
 from .providers import Account, Extension, FaxDirection, PbxState, Presence
 
@@ -225,26 +220,14 @@ async def async_setup_entry(
         for description in ACCOUNT_SENSORS
         if description.exists_fn(coordinator.data)
     )
-    if (faxes := entry.runtime_data.faxes) is not None:
+    if (fax_history := entry.runtime_data.fax_history) is not None:
         async_add_entities(
-            SantralTrackerSensor(
-                entry,
-                faxes,
-                SIGNAL_FAXES_UPDATED,
-                entry.runtime_data.fax_history,
-                description,
-            )
+            SantralTrackerSensor(entry, fax_history, description)
             for description in FAX_SENSORS
         )
-    if (tracker := entry.runtime_data.calls) is not None:
+    if (call_history := entry.runtime_data.call_history) is not None:
         async_add_entities(
-            SantralTrackerSensor(
-                entry,
-                tracker,
-                SIGNAL_CALLS_UPDATED,
-                entry.runtime_data.call_history,
-                description,
-            )
+            SantralTrackerSensor(entry, call_history, description)
             for description in CALL_SENSORS
         )
     _add_extension_sensors(hass, entry, async_add_entities)
@@ -347,7 +330,7 @@ def _add_extension_sensors(
         entry.async_on_unload(directory.async_add_listener(_on_list))
 
 
-class SantralTrackerSensor[T](SantralEntity, SensorEntity):
+class SantralTrackerSensor[T: CallTracker | FaxTracker](SantralEntity, SensorEntity):
     """A call or fax figure of the account, updated as the tracker signals and at midnight.
 
     A figure that needs the history poll is unavailable while that poll fails: it may then
@@ -360,28 +343,24 @@ class SantralTrackerSensor[T](SantralEntity, SensorEntity):
     def __init__(
         self,
         entry: SantralConfigEntry,
-        tracker: T,
-        signal: str,
-        history: DataUpdateCoordinator[int] | None,
+        history: SantralHistoryCoordinator[T],
         description: SantralTrackerSensorEntityDescription[T],
     ) -> None:
-        """Attach to the account device; follow the tracker's `signal` and the poll."""
+        """Attach to the account device; read the figure from the history's tracker."""
         super().__init__(entry, description.key)
         self.entity_description = description
-        self._tracker = tracker
-        self._signal = signal.format(entry.entry_id)
-        self._history = history if description.needs_poll else None
+        self._history = history
 
     async def async_added_to_hass(self) -> None:
         """Follow the tracker, and start a new day at local midnight."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            async_dispatcher_connect(self.hass, self._signal, self.async_write_ha_state)
-        )
-        if self._history is not None:
-            self.async_on_remove(
-                self._history.async_add_listener(self.async_write_ha_state)
+            async_dispatcher_connect(
+                self.hass,
+                self._history.tracker.updated_signal,
+                self.async_write_ha_state,
             )
+        )
         self.async_on_remove(
             async_track_time_change(
                 self.hass, self._new_day, hour=0, minute=0, second=0
@@ -394,18 +373,20 @@ class SantralTrackerSensor[T](SantralEntity, SensorEntity):
 
     @property
     def available(self) -> bool:
-        """Return whether the last history poll succeeded."""
-        return self._history is None or self._history.last_update_success
+        """Return whether the last history poll succeeded, for a figure that needs it."""
+        return (
+            not self.entity_description.needs_poll or self._history.last_update_success
+        )
 
     @property
     def native_value(self) -> str | int | None:
         """Return the figure as the tracker knows it now."""
-        return self.entity_description.value_fn(self._tracker)
+        return self.entity_description.value_fn(self._history.data)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return details of the call or fax behind the figure."""
-        return self.entity_description.attributes_fn(self._tracker)
+        return self.entity_description.attributes_fn(self._history.data)
 
 
 class SantralExtensionSensor(SantralEntity, SensorEntity):

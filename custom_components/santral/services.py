@@ -13,7 +13,8 @@ HomeAssistantError. Files are read, encoded and written in the executor, never o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 import mimetypes
 import os
 from pathlib import Path, PurePath
@@ -29,12 +30,18 @@ import voluptuous as vol
 
 from .const import DOMAIN, MAX_FAX_FILE_BYTES
 from .coordinator import SantralConfigEntry
-from .faxes import FaxClient, archive_root
-from .files import NotAFileError, write_document
+from .files import (
+    NotAFileError,
+    async_write_document,
+    document_path,
+    fax_downloads,
+    recordings_root,
+)
 from .providers import (
     CallControlSource,
     Capability,
     FaxFile,
+    FaxSource,
     PreparedRequest,
     Provider,
     SantralAuthenticationError,
@@ -44,7 +51,7 @@ from .providers import (
     SantralRateLimitedError,
     normalize_number,
 )
-from .recordings import async_save_recording, recordings_root
+from .recordings import async_save_recording
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_NUMBER = "number"
@@ -201,7 +208,7 @@ def _entry(hass: HomeAssistant, entry_id: str) -> SantralConfigEntry:
     return entry
 
 
-def _fax_client(entry: SantralConfigEntry) -> FaxClient:
+def _fax_client(entry: SantralConfigEntry) -> FaxSource:
     client = entry.runtime_data.client
     if (
         Capability.SEND_FAX not in client.capabilities
@@ -244,7 +251,7 @@ def _check_file(hass: HomeAssistant, provider: Provider, raw: str) -> Path:
 
 def _read_and_prepare(
     hass: HomeAssistant,
-    client: FaxClient,
+    client: FaxSource,
     paths: list[Path],
     numbers: list[str],
     sender: str | None,
@@ -315,15 +322,16 @@ async def _allowed_directory(
     return directory
 
 
-async def _async_write(hass: HomeAssistant, path: Path, content: bytes) -> None:
-    """Write a downloaded document, or explain why it cannot be written there."""
+@contextmanager
+def _writing(where: Path) -> Iterator[None]:
+    """Explain why a downloaded document cannot be written at `where`."""
     try:
-        await hass.async_add_executor_job(write_document, path, content)
+        yield
     except NotAFileError as err:
         raise _invalid("not_a_file", path=str(err.path)) from err
     except OSError as err:
         raise _invalid(
-            "file_unwritable", path=str(path), error=err.strerror or str(err)
+            "file_unwritable", path=str(where), error=err.strerror or str(err)
         ) from err
 
 
@@ -404,18 +412,16 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
     directory = await _allowed_directory(
         hass,
         call.data.get(ATTR_DIRECTORY),
-        archive_root(hass) / entry.entry_id / "downloads",
+        fax_downloads(hass, entry.entry_id),
     )
     fax_id = call.data[ATTR_FAX_ID]
     try:
         document = await client.async_download_fax(fax_id)
     except SantralError as err:
         raise _provider_failed(entry, err) from err
-    safe_id = "".join(
-        char if char.isalnum() or char in "-_" else "_" for char in fax_id
-    )
-    path = directory / f"{safe_id}.{document.extension}"
-    await _async_write(hass, path, document.content)
+    path = document_path(directory, fax_id, document)
+    with _writing(path):
+        await async_write_document(hass, path, document.content)
     return {"path": str(path), "content_type": document.content_type}
 
 
@@ -466,17 +472,12 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
         hass, call.data.get(ATTR_DIRECTORY), recordings_root(hass, entry.entry_id)
     )
     try:
-        path, content_type = await async_save_recording(
-            hass, client, call.data[ATTR_CALL_ID], directory
-        )
+        with _writing(directory):
+            path, content_type = await async_save_recording(
+                hass, client, call.data[ATTR_CALL_ID], directory
+            )
     except SantralError as err:
         raise _provider_failed(entry, err) from err
-    except NotAFileError as err:
-        raise _invalid("not_a_file", path=str(err.path)) from err
-    except OSError as err:
-        raise _invalid(
-            "file_unwritable", path=str(directory), error=err.strerror or str(err)
-        ) from err
     return {"path": str(path), "content_type": content_type}
 
 

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .phonebook import PhoneBook
+from .providers import Provider
 
 STORAGE_VERSION = 1
+# Minor versions: 1 as first released; 2 adds the calls store's day counts ("counts").
+STORAGE_MINOR_VERSION = 2
 # A change is written once no other has followed for SAVE_DELAY seconds, and in any case
 # no later than SAVE_MAX_WAIT seconds after it: steady traffic must not postpone the write
 # for ever, or a crash would repeat every call announced since the last quiet second.
@@ -119,11 +123,56 @@ def read_dicts(value: object) -> list[dict[str, Any]]:
     )
 
 
-def tracker_store(
-    hass: HomeAssistant, entry_id: str, name: str
-) -> Store[dict[str, Any]]:
-    """Return the store `santral.<entry id>.<name>` (private: it holds phone numbers)."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True)
+type Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+# What brings a store's data from a minor version to the next, by store name.
+MIGRATIONS: dict[str, dict[int, Migration]] = {}
+
+
+def migration(name: str, from_minor: int) -> Callable[[Migration], Migration]:
+    """Register how the `name` store's data leaves minor version `from_minor`."""
+
+    def _register(func: Migration) -> Migration:
+        MIGRATIONS.setdefault(name, {})[from_minor] = func
+        return func
+
+    return _register
+
+
+class TrackerStore(Store[dict[str, Any]]):
+    """A tracker's store, which brings data written by earlier versions up to date.
+
+    Data from a newer minor version (a downgrade) is read as it is: minor versions only
+    add what older code can ignore.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
+        """Open the store `santral.<entry id>.<name>` (private: it holds phone numbers)."""
+        super().__init__(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry_id}.{name}",
+            private=True,
+            minor_version=STORAGE_MINOR_VERSION,
+        )
+        self._name = name
+
+    async def _async_migrate_func(
+        self,
+        old_major_version: int,
+        old_minor_version: int,
+        old_data: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        data = dict(old_data)
+        for minor in range(old_minor_version, STORAGE_MINOR_VERSION):
+            if func := MIGRATIONS.get(self._name, {}).get(minor):
+                data = func(data)
+        return data
+
+
+def tracker_store(hass: HomeAssistant, entry_id: str, name: str) -> TrackerStore:
+    """Return the entry's store `name`."""
+    return TrackerStore(hass, entry_id, name)
 
 
 class StoredTracker(ABC):
@@ -137,8 +186,6 @@ class StoredTracker(ABC):
         """Keep what is known in the entry's store `name`."""
         self.hass = hass
         self.entry_id = entry_id
-        # Names for the numbers this tracker announces, from the entry's options.
-        self.phonebook = PhoneBook()
         self._store = tracker_store(hass, entry_id, name)
         self._closed = False
         # When the oldest change not yet written was made (monotonic), if there is one.
@@ -229,3 +276,134 @@ class StoredTracker(ABC):
         self._closed = True
         self._unsaved_since = None
         await self._store.async_save(self._to_storage())
+
+
+class HistoryTracker[RecordT](StoredTracker):
+    """Announces each record of a provider's history once, whoever reports it and when.
+
+    The ids announced are kept with the watermark (when the last poll started): the next
+    poll reads back from the watermark minus `OVERLAP`, so a record that changes after
+    newer ones began (a long call, a fax still going out) is read again, and the ids tell
+    it was announced. The first poll ever takes bearings: what the provider already lists
+    is history and fires nothing.
+    """
+
+    # What the history is called in logs, how far before the last poll's start the next
+    # one reads back, and the signal that tells the sensors their figures may have changed.
+    HISTORY_NAME: ClassVar[str]
+    OVERLAP: ClassVar[timedelta]
+    UPDATED_SIGNAL: ClassVar[str]
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        name: str,
+        *,
+        provider: Provider,
+        device_id: str | None,
+        phonebook: PhoneBook,
+    ) -> None:
+        """Announce for the account device `device_id`, naming numbers from `phonebook`."""
+        super().__init__(hass, entry_id, name)
+        self.provider = provider
+        self.device_id = device_id
+        self.phonebook = phonebook
+        self.announced = AnnouncedIds()
+        self.watermark: datetime | None = None
+
+    @property
+    def poll_since(self) -> datetime | None:
+        """Where the next poll starts, or None to take bearings.
+
+        The watermark is when the last poll started, not the newest record's time: a record
+        that settles after newer ones began is still within the overlap at the next poll.
+        """
+        return None if self.watermark is None else self.watermark - self.OVERLAP
+
+    @property
+    def updated_signal(self) -> str:
+        """Return the entry's signal for the sensors that read this tracker."""
+        return self.UPDATED_SIGNAL.format(self.entry_id)
+
+    @callback
+    def async_tell_readers(self) -> None:
+        """Tell the sensors that read this tracker to read it again."""
+        async_dispatcher_send(self.hass, self.updated_signal)
+
+    def window_start(self, polled_at: datetime) -> datetime:
+        """Return the oldest time the poll starting at `polled_at` asks for."""
+        return self.poll_since or polled_at - self.OVERLAP
+
+    def _read_history(self, stored: dict[str, Any]) -> None:
+        """Restore the announced ids and the watermark, keeping whatever is readable."""
+        self.announced = AnnouncedIds(read_pairs(stored.get("announced")))
+        self.watermark = read_datetime(stored.get("watermark"))
+
+    async def _async_check_watermark(self, stored: dict[str, Any], what: str) -> None:
+        """Resume from the store's last write when it holds no usable watermark.
+
+        A watermark stored as null means no poll ever ran; a missing or unreadable one is
+        damage, logged as lacking `what`.
+        """
+        if self.watermark is None:
+            await self._async_resume_from_last_write(
+                None
+                if stored.get("watermark", "") is None
+                else f"it has no {what} watermark"
+            )
+
+    def _history_to_storage(self) -> dict[str, Any]:
+        return {
+            "announced": self.announced.as_list(),
+            "watermark": self.watermark.isoformat() if self.watermark else None,
+        }
+
+    def _mark(self, key: str) -> None:
+        """Remember `key` as announced for as long as a poll can still report it."""
+        self.announced.add(key, self.poll_since)
+
+    @abstractmethod
+    def _moment(self, record: RecordT) -> datetime | None:
+        """Return when `record` happened, to tell whether a resumed poll announces it."""
+
+    @abstractmethod
+    def _take_bearing(self, record: RecordT) -> None:
+        """Know `record` as history at the first poll, announcing nothing."""
+
+    @abstractmethod
+    async def async_handle_records(
+        self, records: list[RecordT], polled_at: datetime
+    ) -> int:
+        """Announce what is new in a poll that started at `polled_at`; return how many."""
+
+    @callback
+    def async_take_bearings(
+        self, records: Iterable[RecordT], polled_at: datetime
+    ) -> list[RecordT]:
+        """Know every record of the first poll as history, announcing none of them.
+
+        Return the records to announce all the same: after a store without a watermark,
+        those of after its last write (see `resume_after`).
+        """
+        if self._closed:
+            return []
+        late: list[RecordT] = []
+        for record in records:
+            if self.resumes(self._moment(record)):
+                late.append(record)
+            else:
+                self._take_bearing(record)
+        self.watermark = polled_at
+        self._schedule_save()
+        return late
+
+    async def async_handle_poll(
+        self, records: list[RecordT], polled_at: datetime
+    ) -> int:
+        """Reconcile a poll that started at `polled_at`; return how many were announced."""
+        if self.poll_since is None:
+            records = self.async_take_bearings(records, polled_at)
+            if not records:
+                return 0
+        return await self.async_handle_records(records, polled_at)
