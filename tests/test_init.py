@@ -15,8 +15,8 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.santral.const import ACCOUNT_UPDATE_INTERVALS, DOMAIN
-from custom_components.santral.providers import Provider
+from custom_components.santral.const import DOMAIN
+from custom_components.santral.providers import DESCRIPTIONS, Provider
 from simulator import Fault, FaultKind, Simulator
 
 KINDS = ["bulutfon_token", "bulutfon_login", "bulutsantralim", "telsam"]
@@ -136,12 +136,12 @@ async def test_entities_unavailable_then_back(
 
     simulator.state.bulutfon.me["credit"]["balance"] = "12.50"
     simulator.inject("bulutfon", "me", fault)
-    freezer.tick(ACCOUNT_UPDATE_INTERVALS[Provider.BULUTFON])
+    freezer.tick(DESCRIPTIONS[Provider.BULUTFON].account_interval)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(BALANCE).state == STATE_UNAVAILABLE
 
-    freezer.tick(ACCOUNT_UPDATE_INTERVALS[Provider.BULUTFON])
+    freezer.tick(DESCRIPTIONS[Provider.BULUTFON].account_interval)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(BALANCE).state == "12.50"
@@ -178,7 +178,7 @@ async def test_unavailable_logged_once(
     await setup(hass, entry)
     simulator.inject("bulutfon", "me", Fault(FaultKind.SERVER_ERROR, times=3))
     for _ in range(4):
-        freezer.tick(ACCOUNT_UPDATE_INTERVALS[Provider.BULUTFON])
+        freezer.tick(DESCRIPTIONS[Provider.BULUTFON].account_interval)
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
     failures = [r for r in caplog.records if "Error fetching" in r.getMessage()]
@@ -198,7 +198,7 @@ async def test_credentials_revoked_while_running(
     entry = make_entry("bulutfon_token")
     await setup(hass, entry)
     simulator.state.bulutfon.token_expired = True
-    freezer.tick(ACCOUNT_UPDATE_INTERVALS[Provider.BULUTFON])
+    freezer.tick(DESCRIPTIONS[Provider.BULUTFON].account_interval)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
@@ -39,19 +38,18 @@ from .coordinator import (
     SantralHistoryCoordinator,
     poll_interval,
 )
-from .devices import StaleExtensionPruner, async_forget_extension, extension_number
+from .devices import ExtensionDevices, async_forget_extension, extension_number
 from .entity import account_device_info
 from .faxes import FaxTracker
 from .files import default_archive
 from .phonebook import PhoneBook
 from .providers import (
-    BulutsantralimClient,
-    CallControlSource,
     CallEvent,
     CallHistorySource,
     Capability,
     ExtensionSource,
     FaxSource,
+    NotificationTarget,
     SantralError,
 )
 from .reachability import async_delete_cloudhook, async_track_reachability, issue_id
@@ -71,7 +69,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
-    """Check the credentials with a first poll, then set up devices, calls and entities."""
+    """Check the credentials with a first poll, then set up what the provider can do."""
     client = create_client(hass, entry.data)
     account = SantralAccountCoordinator(hass, entry, client)
     await account.async_config_entry_first_refresh()
@@ -80,97 +78,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     )
     data = SantralData(client=client, account=account, device_id=device.id)
     entry.runtime_data = data
-
     phonebook = PhoneBook.from_options(entry.options)
-    if Capability.CALL_EVENTS in client.capabilities:
-        tracker = CallTracker(
-            hass,
-            entry.entry_id,
-            client.provider,
-            device_id=device.id,
-            phonebook=phonebook,
-            on_recorded=_recording_keeper(hass, entry),
+    if (fax_service := client.fax_service) is not None:
+        data.faxes, data.fax_history = await _async_setup_faxes(
+            hass, entry, fax_service, phonebook
         )
-        await tracker.async_load()
-        data.calls = tracker
-
-        @callback
-        def _fetch_faxes_now() -> None:
-            if (fax_history := data.fax_history) is not None:
-                entry.async_create_background_task(
-                    hass, fax_history.async_request_refresh(), "santral fax notice"
-                )
-
-        handler = handler_for(client.provider, tracker, entry.data, _fetch_faxes_now)
-        entry.async_on_unload(
-            async_register_webhook(hass, entry.title, entry.data, handler)
+    if Capability.CALL_EVENTS in client.capabilities and (
+        call_history := client.call_history
+    ):
+        data.calls, data.call_history = await _async_setup_calls(
+            hass, entry, call_history, phonebook
         )
-        data.call_history = SantralHistoryCoordinator(
-            hass,
-            entry,
-            tracker,
-            cast("CallHistorySource", client).async_get_calls_since,
-            interval=poll_interval(
-                entry, CONF_CALL_HISTORY_INTERVAL, CALL_HISTORY_INTERVAL
-            ),
+        _async_setup_webhook(hass, entry, data.calls, data.fax_history)
+    if (listing := client.extension_list) is not None:
+        data.extensions = await _async_setup_extension_list(hass, entry, listing)
+    if data.calls is not None or data.extensions is not None:
+        data.extension_devices = ExtensionDevices(
+            hass, entry, data.calls, data.extensions
         )
-
-        async def _on_public_url(url: str) -> None:
-            if isinstance(client, BulutsantralimClient) and entry.options.get(
-                CONF_SET_NOTIFICATION_URL
-            ):
-                await _async_point_pbx_here(entry, client, url)
-
-        async_track_reachability(hass, entry, _on_public_url)
-
-    if Capability.EXTENSIONS in client.capabilities:
-        extensions = SantralExtensionsCoordinator(
-            hass,
-            entry,
-            cast("ExtensionSource", client),
-            follow_presence=_presence_enabled(hass, entry),
-        )
-        data.extensions = extensions
-        await extensions.async_refresh()
-
-        pruner = StaleExtensionPruner(hass, entry)
-
-        @callback
-        def _remove_stale() -> None:
-            if extensions.last_update_success:
-                pruner.async_prune(extensions.data)
-
-        _remove_stale()
-        entry.async_on_unload(extensions.async_add_listener(_remove_stale))
-
-    if Capability.FAX_HISTORY in client.capabilities:
-        fax_client = cast("FaxSource", client)
-        faxes = FaxTracker(
-            hass,
-            entry.entry_id,
-            client.provider,
-            fax_client,
-            device_id=device.id,
-            phonebook=phonebook,
-            archive=(
-                Path(
-                    entry.options.get(CONF_FAX_FOLDER)
-                    or default_archive(hass, entry.entry_id)
-                )
-                if entry.options.get(CONF_ARCHIVE_FAXES, True)
-                else None
-            ),
-        )
-        await faxes.async_load()
-        data.faxes = faxes
-        data.fax_history = SantralHistoryCoordinator(
-            hass,
-            entry,
-            faxes,
-            fax_client.async_get_faxes_since,
-            interval=poll_interval(entry, CONF_FAX_INTERVAL, FAX_HISTORY_INTERVAL),
-        )
-
+        data.extension_devices.async_start()
     # Entities subscribe first: the first polls may announce what happened while Home
     # Assistant was down, and the event entities must see it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -178,6 +104,107 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         if coordinator is not None:
             await coordinator.async_refresh()
     return True
+
+
+async def _async_setup_faxes(
+    hass: HomeAssistant,
+    entry: SantralConfigEntry,
+    service: FaxSource,
+    phonebook: PhoneBook,
+) -> tuple[FaxTracker, SantralHistoryCoordinator[FaxTracker]]:
+    """Load what was announced of the faxes, and poll the fax lists for the rest."""
+    faxes = FaxTracker(
+        hass,
+        entry.entry_id,
+        service.provider,
+        service,
+        device_id=entry.runtime_data.device_id,
+        phonebook=phonebook,
+        archive=(
+            Path(
+                entry.options.get(CONF_FAX_FOLDER)
+                or default_archive(hass, entry.entry_id)
+            )
+            if entry.options.get(CONF_ARCHIVE_FAXES, True)
+            else None
+        ),
+    )
+    await faxes.async_load()
+    return faxes, SantralHistoryCoordinator(
+        hass,
+        entry,
+        faxes,
+        service.async_get_faxes_since,
+        interval=poll_interval(entry, CONF_FAX_INTERVAL, FAX_HISTORY_INTERVAL),
+    )
+
+
+async def _async_setup_calls(
+    hass: HomeAssistant,
+    entry: SantralConfigEntry,
+    source: CallHistorySource,
+    phonebook: PhoneBook,
+) -> tuple[CallTracker, SantralHistoryCoordinator[CallTracker]]:
+    """Load what was announced of the calls, and poll the call history for the rest."""
+    tracker = CallTracker(
+        hass,
+        entry.entry_id,
+        source.provider,
+        device_id=entry.runtime_data.device_id,
+        phonebook=phonebook,
+        on_recorded=_recording_keeper(hass, entry),
+    )
+    await tracker.async_load()
+    return tracker, SantralHistoryCoordinator(
+        hass,
+        entry,
+        tracker,
+        source.async_get_calls_since,
+        interval=poll_interval(
+            entry, CONF_CALL_HISTORY_INTERVAL, CALL_HISTORY_INTERVAL
+        ),
+    )
+
+
+@callback
+def _async_setup_webhook(
+    hass: HomeAssistant,
+    entry: SantralConfigEntry,
+    tracker: CallTracker,
+    fax_history: SantralHistoryCoordinator[FaxTracker] | None,
+) -> None:
+    """Take the provider's notifications, and keep its PBX posting where they arrive."""
+    client = entry.runtime_data.client
+
+    @callback
+    def _fetch_faxes_now() -> None:
+        if fax_history is not None:
+            entry.async_create_background_task(
+                hass, fax_history.async_request_refresh(), "santral fax notice"
+            )
+
+    handler = handler_for(client.provider, tracker, entry.data, _fetch_faxes_now)
+    entry.async_on_unload(
+        async_register_webhook(hass, entry.title, entry.data, handler)
+    )
+    target = client.notification_target
+
+    async def _on_public_url(url: str) -> None:
+        if target is not None and entry.options.get(CONF_SET_NOTIFICATION_URL):
+            await _async_point_pbx_here(entry, target, url)
+
+    async_track_reachability(hass, entry, _on_public_url)
+
+
+async def _async_setup_extension_list(
+    hass: HomeAssistant, entry: SantralConfigEntry, source: ExtensionSource
+) -> SantralExtensionsCoordinator:
+    """Read the PBX's extensions, at presence pace if a presence sensor is enabled."""
+    extensions = SantralExtensionsCoordinator(
+        hass, entry, source, follow_presence=_presence_enabled(hass, entry)
+    )
+    await extensions.async_refresh()
+    return extensions
 
 
 def _presence_enabled(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
@@ -217,11 +244,13 @@ def _recording_keeper(
 ) -> Callable[[CallEvent], None] | None:
     """Return what saves each recorded call's recording, if the options ask for it."""
     client = entry.runtime_data.client
-    if Capability.RECORDINGS not in client.capabilities or not entry.options.get(
-        CONF_DOWNLOAD_RECORDINGS, False
+    control = client.call_control
+    if (
+        Capability.RECORDINGS not in client.capabilities
+        or control is None
+        or not entry.options.get(CONF_DOWNLOAD_RECORDINGS, False)
     ):
         return None
-    control = cast("CallControlSource", client)
 
     @callback
     def _keep(event: CallEvent) -> None:
@@ -235,7 +264,7 @@ def _recording_keeper(
 
 
 async def _async_point_pbx_here(
-    entry: SantralConfigEntry, client: BulutsantralimClient, url: str
+    entry: SantralConfigEntry, client: NotificationTarget, url: str
 ) -> None:
     """Make the PBX post its call events to `url`, unless it already does."""
     webhook_id = entry.data[CONF_WEBHOOK_ID]

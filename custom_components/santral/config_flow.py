@@ -15,8 +15,6 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.const import (
-    CONF_ACCESS_TOKEN,
-    CONF_API_KEY,
     CONF_EMAIL,
     CONF_PASSWORD,
     CONF_USERNAME,
@@ -38,14 +36,13 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .clients import client_class, create_client
+from .clients import create_client, description_of
 from .const import (
     CALL_HISTORY_INTERVAL,
     CONF_ARCHIVE_FAXES,
     CONF_BASE_URL,
     CONF_CALL_HISTORY_INTERVAL,
     CONF_CLIENT_ID,
-    CONF_CLIENT_SECRET,
     CONF_DOWNLOAD_RECORDINGS,
     CONF_FAX_FOLDER,
     CONF_FAX_INTERVAL,
@@ -60,15 +57,14 @@ from .const import (
     LOGGER,
     MAX_POLL_MINUTES,
     MIN_POLL_MINUTES,
-    PROVIDER_CREDENTIAL_PAGES,
-    PROVIDER_NAMES,
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
 )
 from .files import default_archive
 from .phonebook import PhonebookLineError, parse_phonebook, phonebook_text
 from .providers import (
-    DEFAULT_BASE_URLS,
+    DESCRIPTIONS,
+    SECRET_FIELDS,
     Account,
     Capability,
     NumberFormat,
@@ -88,33 +84,24 @@ EMAIL = TextSelector(
 )
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 
+
+def _selector(field: str) -> TextSelector:
+    if field in SECRET_FIELDS:
+        return SECRET
+    return EMAIL if field == CONF_EMAIL else TEXT
+
+
 # Each credential step: its provider and its fields, in the order the form shows them.
 CREDENTIAL_STEPS: dict[str, tuple[Provider, dict[str, TextSelector]]] = {
-    "bulutfon_token": (Provider.BULUTFON, {CONF_ACCESS_TOKEN: SECRET}),
-    "bulutfon_login": (Provider.BULUTFON, {CONF_EMAIL: EMAIL, CONF_PASSWORD: SECRET}),
-    "bulutsantralim": (Provider.BULUTSANTRALIM, {CONF_API_KEY: SECRET}),
-    "telsam": (
-        Provider.TELSAM,
-        {
-            CONF_USERNAME: TEXT,
-            CONF_PASSWORD: SECRET,
-            CONF_CLIENT_ID: TEXT,
-            CONF_CLIENT_SECRET: SECRET,
-        },
-    ),
+    form: (provider, {field: _selector(field) for field in fields})
+    for provider, description in DESCRIPTIONS.items()
+    for form, fields in description.credential_forms.items()
 }
 
 
 def credential_step(data: Mapping[str, Any]) -> str:
     """Return the credential step that produced (or would re-enter) the entry `data`."""
-    provider = Provider(data[CONF_PROVIDER])
-    if provider is Provider.BULUTFON:
-        return "bulutfon_token" if data.get(CONF_ACCESS_TOKEN) else "bulutfon_login"
-    return provider.value
-
-
-# Providers that post call events to a Home Assistant webhook.
-WEBHOOK_PROVIDERS = frozenset({Provider.BULUTFON, Provider.BULUTSANTRALIM})
+    return description_of(data).credential_form(data)
 
 
 def _has_external_url(hass: HomeAssistant) -> bool:
@@ -143,14 +130,18 @@ def _credentials_schema(
     credentials and the API address. Only setup asks about the PBX, which is an option later.
     """
     provider, fields = CREDENTIAL_STEPS[step_id]
+    description = DESCRIPTIONS[provider]
     schema: dict[vol.Marker, Any] = {
         vol.Required(key): selector for key, selector in fields.items()
     }
-    if point_pbx_here is not None and provider is Provider.BULUTSANTRALIM:
+    if (
+        point_pbx_here is not None
+        and Capability.NOTIFICATION_URL in description.capabilities
+    ):
         schema[vol.Required(CONF_SET_NOTIFICATION_URL, default=point_pbx_here)] = (
             BooleanSelector()
         )
-    if with_base_url and provider is Provider.BULUTFON:
+    if with_base_url and Capability.WEBHOOK_AUTH in description.capabilities:
         schema[vol.Required(SECTION_WEBHOOK)] = section(
             vol.Schema(
                 {
@@ -163,7 +154,7 @@ def _credentials_schema(
     if with_base_url:
         schema[vol.Required(SECTION_ADVANCED)] = section(
             vol.Schema(
-                {vol.Required(CONF_BASE_URL, default=DEFAULT_BASE_URLS[provider]): URL}
+                {vol.Required(CONF_BASE_URL, default=description.default_base_url): URL}
             ),
             {"collapsed": True},
         )
@@ -226,7 +217,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> SantralOptionsFlow:
-        """Options exist for the providers that push call events."""
+        """Every provider has options; what they ask follows its capabilities."""
         return SantralOptionsFlow()
 
     async def async_step_user(
@@ -234,7 +225,7 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Let the user pick the provider."""
         return self.async_show_menu(
-            step_id="user", menu_options=["bulutfon", "bulutsantralim", "telsam"]
+            step_id="user", menu_options=[provider.value for provider in DESCRIPTIONS]
         )
 
     async def async_step_bulutfon(
@@ -242,7 +233,8 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Bulutfon accepts a master token or the panel's e-mail and password."""
         return self.async_show_menu(
-            step_id="bulutfon", menu_options=["bulutfon_token", "bulutfon_login"]
+            step_id="bulutfon",
+            menu_options=list(DESCRIPTIONS[Provider.BULUTFON].credential_forms),
         )
 
     async def async_step_bulutfon_token(
@@ -295,12 +287,13 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
         self, step_id: str, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
         provider = CREDENTIAL_STEPS[step_id][0]
+        description = DESCRIPTIONS[provider]
         errors: dict[str, str] = {}
         # Addresses go in placeholders: translated strings carry no URLs.
         placeholders = {
             "provider_message": "",
-            "default_url": DEFAULT_BASE_URLS[provider],
-            "panel_url": PROVIDER_CREDENTIAL_PAGES[provider],
+            "default_url": description.default_base_url,
+            "panel_url": description.credentials_url,
         }
         if user_input is not None and (
             data := _entry_data(step_id, user_input, errors)
@@ -332,12 +325,13 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
         user_input: dict[str, Any],
     ) -> ConfigFlowResult:
         """Create the entry; webhook providers get a webhook and are told its URL."""
-        title = f"{PROVIDER_NAMES[provider]} {account.name}"
-        if provider not in WEBHOOK_PROVIDERS:
+        description = DESCRIPTIONS[provider]
+        title = f"{description.name} {account.name}"
+        if Capability.CALL_EVENTS not in description.capabilities:
             return self.async_create_entry(title=title, data=data)
         data[CONF_WEBHOOK_ID] = webhook.async_generate_id()
         options: dict[str, Any] = {}
-        if provider is Provider.BULUTSANTRALIM:
+        if Capability.NOTIFICATION_URL in description.capabilities:
             options[CONF_SET_NOTIFICATION_URL] = user_input[CONF_SET_NOTIFICATION_URL]
         return self.async_create_entry(
             title=title,
@@ -433,7 +427,7 @@ class SantralOptionsFlow(OptionsFlowWithReload):
     """
 
     def _schema(self, provider: Provider) -> vol.Schema:
-        capabilities = client_class(provider).capabilities
+        capabilities = DESCRIPTIONS[provider].capabilities
         minutes = NumberSelector(
             NumberSelectorConfig(
                 min=MIN_POLL_MINUTES,
@@ -453,7 +447,7 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         schema[vol.Required(CONF_FAX_FOLDER)] = TEXT
         if Capability.RECORDINGS in capabilities:
             schema[vol.Required(CONF_DOWNLOAD_RECORDINGS)] = BooleanSelector()
-        if provider is Provider.BULUTSANTRALIM:
+        if Capability.NOTIFICATION_URL in capabilities:
             schema[vol.Required(CONF_SET_NOTIFICATION_URL)] = BooleanSelector()
         schema[vol.Required(CONF_NUMBER_FORMAT)] = SelectSelector(
             SelectSelectorConfig(
@@ -519,7 +513,7 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         """Show the options; a webhook provider's form also shows the webhook URL."""
         entry = self.config_entry
         provider = Provider(entry.data[CONF_PROVIDER])
-        if provider not in WEBHOOK_PROVIDERS:
+        if Capability.CALL_EVENTS not in DESCRIPTIONS[provider].capabilities:
             return await self.async_step_faxes(user_input)
         placeholders = {
             "webhook_url": await _async_shown_url(

@@ -6,7 +6,7 @@ from datetime import timedelta
 import logging
 from typing import Final
 
-from .providers import Provider
+from homeassistant.util.signal_type import SignalTypeFormat
 
 DOMAIN: Final = "santral"
 LOGGER = logging.getLogger(__package__)
@@ -21,12 +21,6 @@ CONF_SET_NOTIFICATION_URL: Final = "set_notification_url"
 SECTION_ADVANCED: Final = "advanced"
 SECTION_WEBHOOK: Final = "webhook"
 
-EVENT_CALL: Final = "santral_call"
-EVENT_FAX: Final = "santral_fax"
-SIGNAL_FAX: Final = "santral_fax_{}"  # entry id: a fax event was announced
-SIGNAL_FAXES_UPDATED: Final = (
-    "santral_faxes_updated_{}"  # entry id: fax figures changed
-)
 CONF_ARCHIVE_FAXES: Final = "archive_faxes"
 CONF_FAX_FOLDER: Final = "fax_folder"
 CONF_DOWNLOAD_RECORDINGS: Final = "download_recordings"
@@ -34,39 +28,25 @@ CONF_CALL_HISTORY_INTERVAL: Final = "call_history_interval"
 CONF_FAX_INTERVAL: Final = "fax_interval"
 CONF_NUMBER_FORMAT: Final = "number_format"
 CONF_PHONEBOOK: Final = "phonebook"
-SIGNAL_CALL: Final = "santral_call_{}"  # entry id: a call event was announced
-SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"  # entry id: counters changed
-SIGNAL_NEW_EXTENSION: Final = (
-    "santral_new_extension_{}"  # entry id: an extension appeared
-)
-SIGNAL_EXTENSION_REMOVED: Final = (
-    "santral_extension_removed_{}"  # entry id: an extension's device went
-)
-SIGNAL_EXTENSION: Final = (
-    "santral_extension_{}_{}"  # entry id, extension: state changed
-)
 
-PROVIDER_NAMES: Final[dict[Provider, str]] = {
-    Provider.BULUTFON: "Bulutfon",
-    Provider.BULUTSANTRALIM: "Bulutsantralim",
-    Provider.TELSAM: "Telsam Yenifaks",
-}
-PROVIDER_MANUFACTURERS: Final[dict[Provider, str]] = {
-    Provider.BULUTFON: "Bulutfon",
-    Provider.BULUTSANTRALIM: "Verimor",
-    Provider.TELSAM: "Telsam",
-}
-PROVIDER_PANELS: Final[dict[Provider, str]] = {
-    Provider.BULUTFON: "https://oim.bulutfon.com",
-    Provider.BULUTSANTRALIM: "https://oim.verimor.com.tr",
-    Provider.TELSAM: "https://yenifaks.telsam.com.tr",
-}
-# Where in the provider's panel the credentials the setup form asks for are found.
-PROVIDER_CREDENTIAL_PAGES: Final[dict[Provider, str]] = {
-    Provider.BULUTFON: "https://oim.bulutfon.com/account/pbx-settings/general-settings",
-    Provider.BULUTSANTRALIM: "https://oim.verimor.com.tr/switch/domain/edit",
-    Provider.TELSAM: "https://yenifaks.telsam.com.tr",
-}
+EVENT_CALL: Final = "santral_call"
+EVENT_FAX: Final = "santral_fax"
+
+# Dispatcher signals, formatted with the entry id.
+# A fax event was announced; the fax figures changed.
+SIGNAL_FAX: Final = "santral_fax_{}"
+SIGNAL_FAXES_UPDATED: Final = "santral_faxes_updated_{}"
+# A call event was announced; the call counters changed.
+SIGNAL_CALL: Final = "santral_call_{}"
+SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"
+# A call named an extension never seen before.
+SIGNAL_NEW_EXTENSION: Final = SignalTypeFormat[str]("santral_new_extension_{}")
+# Extension devices were made: their entities are due.
+SIGNAL_EXTENSIONS_ADDED: Final = SignalTypeFormat[list[str]](
+    "santral_extensions_added_{}"
+)
+# An extension's call state changed (formatted with the entry id and the extension).
+SIGNAL_EXTENSION: Final = "santral_extension_{}_{}"
 
 # Call detail records: a poll every 5 minutes costs one request when nothing is new.
 CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)
@@ -91,10 +71,3 @@ EXTENSIONS_INTERVAL: Final = timedelta(minutes=30)
 # An extension left ringing or talking this long without news is idle again.
 RINGING_TIMEOUT: Final = timedelta(minutes=3)
 TALKING_TIMEOUT: Final = timedelta(hours=4)
-
-# Account data changes slowly; these stay far below every provider's limits.
-ACCOUNT_UPDATE_INTERVALS: Final[dict[Provider, timedelta]] = {
-    Provider.BULUTFON: timedelta(minutes=5),
-    Provider.BULUTSANTRALIM: timedelta(minutes=30),
-    Provider.TELSAM: timedelta(minutes=30),
-}

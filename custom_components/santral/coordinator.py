@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -14,15 +14,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 import homeassistant.util.dt as dt_util
 
 from .calls import CallTracker
-from .const import (
-    ACCOUNT_UPDATE_INTERVALS,
-    DOMAIN,
-    EXTENSIONS_INTERVAL,
-    LOGGER,
-    PRESENCE_INTERVAL,
-)
+from .const import DOMAIN, EXTENSIONS_INTERVAL, LOGGER, PRESENCE_INTERVAL
 from .faxes import FaxTracker
 from .providers import (
+    DESCRIPTIONS,
     Account,
     Extension,
     ExtensionSource,
@@ -34,6 +29,9 @@ from .providers import (
     SantralRateLimitedError,
 )
 from .tracker import HistoryTracker
+
+if TYPE_CHECKING:
+    from .devices import ExtensionDevices
 
 
 @dataclass(slots=True)
@@ -48,6 +46,7 @@ class SantralData:
     faxes: FaxTracker | None = None
     fax_history: SantralHistoryCoordinator[FaxTracker] | None = None
     extensions: SantralExtensionsCoordinator | None = None
+    extension_devices: ExtensionDevices | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]
@@ -113,7 +112,7 @@ class SantralAccountCoordinator(DataUpdateCoordinator[Account]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} account {entry.title}",
-            update_interval=ACCOUNT_UPDATE_INTERVALS[client.provider],
+            update_interval=DESCRIPTIONS[client.provider].account_interval,
         )
         self.client = client
 

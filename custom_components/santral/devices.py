@@ -1,17 +1,27 @@
-"""Extension devices: one per extension the PBX lists, gone when the PBX stops listing it."""
+"""Extension devices: one owner creates, announces, prunes and forgets them.
+
+Where the provider lists its extensions, the list decides which extensions have a device:
+one it does not list gets none, however often it appears in calls. Until the list is first
+read, the extensions seen in calls get theirs. A device goes only when two successful reads
+in a row miss its extension, and an empty list is never believed: one odd answer must not
+delete devices a person has named and placed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .calls import async_forget_stored_extension
-from .const import DOMAIN, LOGGER, SIGNAL_EXTENSION_REMOVED
-from .coordinator import SantralConfigEntry, SantralData
+from .calls import CallTracker, async_forget_stored_extension
+from .const import DOMAIN, LOGGER, SIGNAL_EXTENSIONS_ADDED, SIGNAL_NEW_EXTENSION
+from .coordinator import SantralConfigEntry, SantralData, SantralExtensionsCoordinator
 from .entity import extension_device_info, extension_identifier
 
 
@@ -33,62 +43,117 @@ def extension_model(hass: HomeAssistant) -> str | None:
     return translations.get(f"component.{DOMAIN}.device.extension_model.name")
 
 
-@callback
-def async_create_extension_device(
-    hass: HomeAssistant, entry: SantralConfigEntry, number: str
-) -> None:
-    """Make the extension's device, shown under the account's device.
+class ExtensionDevices:
+    """The extension devices of one entry, from the calls seen and the PBX's list.
 
-    Made here rather than by its entities, because the link to the account's device is
-    spelled differently across the supported Home Assistant versions, except in an update.
-    """
-    registry = dr.async_get(hass)
-    info = extension_device_info(entry, number)
-    info["model"] = extension_model(hass)
-    device = registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
-    if device.via_device_id != entry.runtime_data.device_id:
-        registry.async_update_device(
-            device.id, via_device_id=entry.runtime_data.device_id
-        )
-
-
-@callback
-def async_forget_extension(
-    hass: HomeAssistant, entry: SantralConfigEntry, number: str
-) -> None:
-    """Forget an extension whose device goes: its stored call state and its sensors.
-
-    Its sensors can then be made again if the PBX lists it again.
-    """
-    data: SantralData | None = getattr(entry, "runtime_data", None)
-    if data is None:
-        hass.async_create_task(
-            async_forget_stored_extension(hass, entry.entry_id, number),
-            "santral forget extension",
-        )
-    elif data.calls is not None:
-        data.calls.async_forget_extension(number)
-    async_dispatcher_send(hass, SIGNAL_EXTENSION_REMOVED.format(entry.entry_id), number)
-
-
-class StaleExtensionPruner:
-    """Removes the devices of extensions the PBX no longer lists, once it is sure.
-
-    An extension goes only when two successful reads in a row miss it, and an empty list is
-    never believed: one odd answer must not delete devices a person has named and placed.
+    Each device it makes is announced once per load with `SIGNAL_EXTENSIONS_ADDED`, which
+    the sensor platform turns into entities; a device that goes is forgotten here, so it is
+    announced again if the PBX lists its extension again.
     """
 
-    def __init__(self, hass: HomeAssistant, entry: SantralConfigEntry) -> None:
-        """Prune the extension devices of `entry`."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SantralConfigEntry,
+        calls: CallTracker | None,
+        listing: SantralExtensionsCoordinator | None,
+    ) -> None:
+        """Follow the extensions `calls` sees and the ones `listing` reads."""
         self._hass = hass
         self._entry = entry
+        self._calls = calls
+        self._listing = listing
+        self._announced: set[str] = set()
         self._missing: set[str] = set()
 
+    @property
+    def numbers(self) -> list[str]:
+        """Return the extensions whose device was announced."""
+        return sorted(self._announced)
+
     @callback
-    def async_prune(self, listed: Collection[str]) -> list[str]:
-        """Take one successful read of the list; return the numbers whose device went."""
+    def async_start(self) -> None:
+        """Make the devices known now, then follow the calls and the list until unload."""
+        if self._calls is not None:
+            self._async_add(self._calls.extensions)
+            self._entry.async_on_unload(
+                async_dispatcher_connect(
+                    self._hass,
+                    SIGNAL_NEW_EXTENSION.format(self._entry.entry_id),
+                    self._async_seen_in_a_call,
+                )
+            )
+        if self._listing is not None:
+            self._async_on_list()
+            self._entry.async_on_unload(
+                self._listing.async_add_listener(self._async_on_list)
+            )
+
+    @callback
+    def async_forget(self, number: str) -> None:
+        """Forget an extension whose device goes: its call state and its announcement."""
+        self._announced.discard(number)
+        if self._calls is not None:
+            self._calls.async_forget_extension(number)
+
+    @callback
+    def _async_seen_in_a_call(self, number: str) -> None:
+        self._async_add([number])
+
+    @callback
+    def _async_on_list(self) -> None:
+        listing = self._listing
+        assert listing is not None
+        if listing.last_update_success:
+            self._async_prune(listing.data)
+        if listing.data is not None:
+            self._async_add(listing.data)
+
+    def _listed(self) -> Collection[str] | None:
+        """Return the last list read successfully, or None before the first one."""
+        return self._listing.data if self._listing is not None else None
+
+    @callback
+    def _async_add(self, numbers: Iterable[str]) -> None:
+        listed = self._listed()
+        new = sorted(
+            number
+            for number in set(numbers) - self._announced
+            if listed is None or number in listed
+        )
+        if not new:
+            return
+        for number in new:
+            self._async_create_device(number)
+        self._announced.update(new)
+        async_dispatcher_send(
+            self._hass, SIGNAL_EXTENSIONS_ADDED.format(self._entry.entry_id), new
+        )
+
+    @callback
+    def _async_create_device(self, number: str) -> None:
+        """Make the extension's device, shown under the account's device.
+
+        Made here rather than by its entities, because the link to the account's device is
+        spelled differently across the supported Home Assistant versions, except in an
+        update.
+        """
+        registry = dr.async_get(self._hass)
+        account_device = self._entry.runtime_data.device_id
+        info = extension_device_info(self._entry, number)
+        info["model"] = extension_model(self._hass)
+        device = registry.async_get_or_create(
+            config_entry_id=self._entry.entry_id, **info
+        )
+        if device.via_device_id != account_device:
+            registry.async_update_device(device.id, via_device_id=account_device)
+
+    @callback
+    def _async_prune(self, listed: Iterable[str]) -> None:
+        """Take one successful read of the list: remove the devices missing twice in a row."""
+        listed = set(listed)
         if not listed:
-            return []
+            return
         registry = dr.async_get(self._hass)
         unlisted = {
             number: device
@@ -101,7 +166,7 @@ class StaleExtensionPruner:
         removed = sorted(number for number in unlisted if number in self._missing)
         self._missing = set(unlisted) - set(removed)
         for number in removed:
-            async_forget_extension(self._hass, self._entry, number)
+            self.async_forget(number)
             registry.async_remove_device(unlisted[number].id)
         if removed:
             LOGGER.info(
@@ -109,4 +174,18 @@ class StaleExtensionPruner:
                 self._entry.title,
                 ", ".join(removed),
             )
-        return removed
+
+
+@callback
+def async_forget_extension(
+    hass: HomeAssistant, entry: SantralConfigEntry, number: str
+) -> None:
+    """Forget an extension whose device a person deleted, loaded or not."""
+    data: SantralData | None = getattr(entry, "runtime_data", None)
+    if data is None:
+        hass.async_create_task(
+            async_forget_stored_extension(hass, entry.entry_id, number),
+            "santral forget extension",
+        )
+    elif data.extension_devices is not None:
+        data.extension_devices.async_forget(number)

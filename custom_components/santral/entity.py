@@ -6,31 +6,25 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import (
-    CONF_PROVIDER,
-    DOMAIN,
-    PROVIDER_MANUFACTURERS,
-    PROVIDER_NAMES,
-    PROVIDER_PANELS,
-)
+from .clients import description_of
+from .const import DOMAIN
 from .coordinator import (
     SantralAccountCoordinator,
     SantralConfigEntry,
     SantralExtensionsCoordinator,
 )
-from .providers import Provider
 
 
 def account_device_info(entry: SantralConfigEntry) -> DeviceInfo:
     """Describe the device that stands for the provider account of `entry`."""
-    provider = Provider(entry.data[CONF_PROVIDER])
+    description = description_of(entry.data)
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
         name=entry.title,
-        manufacturer=PROVIDER_MANUFACTURERS[provider],
-        model=PROVIDER_NAMES[provider],
+        manufacturer=description.manufacturer,
+        model=description.name,
         entry_type=DeviceEntryType.SERVICE,
-        configuration_url=PROVIDER_PANELS[provider],
+        configuration_url=description.panel_url,
     )
 
 
@@ -49,7 +43,7 @@ def extension_device_info(entry: SantralConfigEntry, number: str) -> DeviceInfo:
         identifiers={(DOMAIN, extension_identifier(entry.entry_id, number))},
         translation_key="extension",
         translation_placeholders={"extension": number},
-        manufacturer=PROVIDER_MANUFACTURERS[Provider(entry.data[CONF_PROVIDER])],
+        manufacturer=description_of(entry.data).manufacturer,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,18 +21,17 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
 
 from .calls import CallTracker
-from .const import SIGNAL_EXTENSION, SIGNAL_EXTENSION_REMOVED, SIGNAL_NEW_EXTENSION
+from .const import SIGNAL_EXTENSION, SIGNAL_EXTENSIONS_ADDED
 from .coordinator import (
     SantralAccountCoordinator,
     SantralConfigEntry,
     SantralExtensionsCoordinator,
     SantralHistoryCoordinator,
 )
-from .devices import async_create_extension_device
 from .entity import SantralCoordinatorEntity, SantralEntity, extension_device_info
 from .extensions import ExtensionCallState
 from .faxes import FaxTracker
-from .providers import Account, Extension, FaxDirection, PbxState, Presence
+from .providers import Account, FaxDirection, PbxState, Presence
 
 # Coordinators fetch the data; entities only read it.
 PARALLEL_UPDATES = 0
@@ -260,74 +259,34 @@ def _add_extension_sensors(
     entry: SantralConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Give each extension its call-state sensor and, where the PBX reports it, presence.
-
-    Where the provider lists its extensions, the list decides: an extension it does not
-    list gets no sensors, however often it appears in calls. Until the list is first read,
-    the extensions seen in calls get theirs. Extensions are added as they appear, without
-    a reload; the ones that disappear lose their device elsewhere and are forgotten here.
-    """
+    """Give each extension device its call-state sensor and, where reported, presence."""
+    if (devices := entry.runtime_data.extension_devices) is None:
+        return
     tracker = entry.runtime_data.calls
-    directory = entry.runtime_data.extensions
-    added: set[str] = set()
-
-    def _listed() -> dict[str, Extension] | None:
-        """Return the last list read successfully, or None before the first one."""
-        return directory.data if directory is not None else None
+    listing = entry.runtime_data.extensions
 
     @callback
-    def _add(numbers: Iterable[str]) -> None:
-        listed = _listed()
-        new = sorted(
-            number
-            for number in set(numbers) - added
-            if listed is None or number in listed
-        )
-        added.update(new)
+    def _add(numbers: list[str]) -> None:
         entities: list[SensorEntity] = []
-        for number in new:
-            async_create_extension_device(hass, entry, number)
+        for number in numbers:
             if tracker is not None:
                 entities.append(SantralExtensionSensor(entry, tracker, number))
             if (
-                directory is not None
-                and listed is not None
-                and listed[number].presence is not None
+                listing is not None
+                and listing.data is not None
+                and (extension := listing.data.get(number)) is not None
+                and extension.presence is not None
             ):
-                entities.append(SantralPresenceSensor(directory, number))
+                entities.append(SantralPresenceSensor(listing, number))
         if entities:
             async_add_entities(entities)
 
-    @callback
-    def _seen_in_a_call(number: str) -> None:
-        _add([number])
-
-    @callback
-    def _removed(number: str) -> None:
-        added.discard(number)
-
+    _add(devices.numbers)
     entry.async_on_unload(
         async_dispatcher_connect(
-            hass, SIGNAL_EXTENSION_REMOVED.format(entry.entry_id), _removed
+            hass, SIGNAL_EXTENSIONS_ADDED.format(entry.entry_id), _add
         )
     )
-
-    if tracker is not None:
-        _add(tracker.extensions)
-        entry.async_on_unload(
-            async_dispatcher_connect(
-                hass, SIGNAL_NEW_EXTENSION.format(entry.entry_id), _seen_in_a_call
-            )
-        )
-    if directory is not None:
-
-        @callback
-        def _on_list() -> None:
-            if (listed := _listed()) is not None:
-                _add(listed)
-
-        _on_list()
-        entry.async_on_unload(directory.async_add_listener(_on_list))
 
 
 class SantralTrackerSensor[T: CallTracker | FaxTracker](SantralEntity, SensorEntity):

@@ -20,7 +20,7 @@ import os
 from pathlib import Path, PurePath
 import re
 import stat
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
@@ -38,6 +38,7 @@ from .files import (
     recordings_root,
 )
 from .providers import (
+    DESCRIPTIONS,
     CallControlSource,
     Capability,
     FaxFile,
@@ -67,26 +68,6 @@ ATTR_MANUAL_ANSWER = "manual_answer"
 ATTR_TIMEOUT = "timeout"
 ATTR_CALL_ID = "call_id"
 
-# What each provider's document says it accepts.
-ACCEPTED_TYPES: dict[Provider, frozenset[str]] = {
-    Provider.TELSAM: frozenset(
-        {
-            "jpeg",
-            "jpg",
-            "png",
-            "bmp",
-            "docx",
-            "doc",
-            "xls",
-            "xlsx",
-            "pdf",
-            "tiff",
-            "tif",
-        }
-    ),
-    Provider.BULUTFON: frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
-    Provider.BULUTSANTRALIM: frozenset({"pdf", "jpeg", "jpg", "png", "tiff", "tif"}),
-}
 MIN_FULL_NUMBER_DIGITS = 10
 # No valid number, id, name or subject is longer; paths are bounded by Linux's PATH_MAX and
 # each folder or file name by NAME_MAX, both in bytes.
@@ -212,10 +193,10 @@ def _fax_client(entry: SantralConfigEntry) -> FaxSource:
     client = entry.runtime_data.client
     if (
         Capability.SEND_FAX not in client.capabilities
-        or entry.runtime_data.faxes is None
+        or (service := client.fax_service) is None
     ):
         raise _invalid("fax_not_supported", title=entry.title)
-    return entry.runtime_data.faxes.client
+    return service
 
 
 def _number(value: str) -> str:
@@ -240,11 +221,10 @@ def _check_file(hass: HomeAssistant, provider: Provider, raw: str) -> Path:
     if not path.is_absolute():
         raise _invalid("path_not_allowed", path=raw)
     suffix = path.suffix.lower().lstrip(".")
-    if suffix not in ACCEPTED_TYPES[provider]:
+    accepted = DESCRIPTIONS[provider].fax_types
+    if suffix not in accepted:
         raise _invalid(
-            "file_type_not_accepted",
-            path=raw,
-            types=", ".join(sorted(ACCEPTED_TYPES[provider])),
+            "file_type_not_accepted", path=raw, types=", ".join(sorted(accepted))
         )
     return path
 
@@ -307,9 +287,12 @@ def _control_client(
     entry: SantralConfigEntry, capability: Capability
 ) -> CallControlSource:
     client = entry.runtime_data.client
-    if capability not in client.capabilities:
+    if (
+        capability not in client.capabilities
+        or (control := client.call_control) is None
+    ):
         raise _invalid("call_control_not_supported", title=entry.title)
-    return cast("CallControlSource", client)
+    return control
 
 
 async def _allowed_directory(
@@ -484,17 +467,12 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register Santral's actions (once, for every entry)."""
-    hass.services.async_register(
-        DOMAIN,
-        "send_fax",
-        _checked(_async_send_fax),
-        schema=SEND_FAX_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
     for name, handler, schema in (
+        ("send_fax", _async_send_fax, SEND_FAX_SCHEMA),
         ("originate", _async_originate, ORIGINATE_SCHEMA),
         ("get_recording_url", _async_get_recording_url, RECORDING_SCHEMA),
         ("download_recording", _async_download_recording, DOWNLOAD_RECORDING_SCHEMA),
+        ("download_fax", _async_download_fax, DOWNLOAD_FAX_SCHEMA),
     ):
         hass.services.async_register(
             DOMAIN,
@@ -503,10 +481,3 @@ def async_setup_services(hass: HomeAssistant) -> None:
             schema=schema,
             supports_response=SupportsResponse.OPTIONAL,
         )
-    hass.services.async_register(
-        DOMAIN,
-        "download_fax",
-        _checked(_async_download_fax),
-        schema=DOWNLOAD_FAX_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
