@@ -8,23 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.santral.const import CONF_PROVIDER, DOMAIN, EVENT_CALL
+from custom_components.santral.const import EVENT_CALL, EVENT_FAX
 from simulator import Simulator, SimulatorState
 
-from .helpers import (
-    TITLES,
-    UNIQUE_IDS,
-    WEBHOOK_IDS,
-    SnapshotExtension,
-    entry_data,
-    leaked_line,
-)
+from .helpers import Poster, SnapshotExtension, leaked_line, new_entry, post_webhook
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -140,30 +133,49 @@ def make_entry(simulator: Simulator) -> Callable[[str], MockConfigEntry]:
     """Build a config entry of a credential kind, pointing at the simulator."""
 
     def _make(kind: str) -> MockConfigEntry:
-        data = entry_data(simulator, kind)
-        provider = data[CONF_PROVIDER]
-        if provider in WEBHOOK_IDS:
-            data[CONF_WEBHOOK_ID] = WEBHOOK_IDS[provider]
-        return MockConfigEntry(
-            domain=DOMAIN,
-            title=TITLES[provider],
-            unique_id=UNIQUE_IDS[provider],
-            data=data,
-        )
+        return new_entry(simulator, kind)
 
     return _make
 
 
-@pytest.fixture
-def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Collect `santral_call` bus events."""
+def _collect(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
 
     def _listener(event: Event) -> None:
         events.append(dict(event.data))
 
-    hass.bus.async_listen(EVENT_CALL, _listener)
+    hass.bus.async_listen(event_type, _listener)
     return events
+
+
+@pytest.fixture
+def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect `santral_call` bus events."""
+    return _collect(hass, EVENT_CALL)
+
+
+@pytest.fixture
+def fax_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect `santral_fax` bus events."""
+    return _collect(hass, EVENT_FAX)
+
+
+@pytest.fixture
+def webhook(hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator) -> Poster:
+    """POST a raw body to a provider's test webhook and let it take effect; return the status.
+
+    Arguments are `post_webhook`'s after the client: provider, body, headers, method.
+    """
+    clients: list[Any] = []
+
+    async def _post(*args: Any) -> int:
+        if not clients:  # http is loaded with the integration
+            clients.append(await hass_client_no_auth())
+        status = await post_webhook(clients[0], *args)
+        await hass.async_block_till_done()
+        return status
+
+    return _post
 
 
 @pytest.fixture

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from enum import Enum
+import json
 import logging
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +30,7 @@ from pytest_homeassistant_custom_component.syrupy import (
     HomeAssistantSnapshotExtension,
     HomeAssistantSnapshotSerializer,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.types import SerializableData
 import voluptuous as vol
 
@@ -58,6 +62,12 @@ TITLES = {
     "bulutsantralim": "Bulutsantralim +908501234567",
     "telsam": "Telsam Yenifaks api-kullanici",
 }
+# The start of the test entries' entity ids: `sensor.<object id>_calls_today`, ...
+OBJECT_IDS = {
+    "bulutfon": "bulutfon_santral_bulutfon_net",
+    "bulutsantralim": "bulutsantralim_908501234567",
+    "telsam": "telsam_yenifaks_api_kullanici",
+}
 # The credential kind a test entry of each provider is made of.
 CALL_KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
 FAX_KINDS = {
@@ -73,6 +83,17 @@ MENU_PATHS = {
     "telsam": ["telsam"],
 }
 ISTANBUL = ZoneInfo("Europe/Istanbul")
+WEBHOOK_PAYLOADS = Path(__file__).parent / "fixtures" / "webhooks"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
+SANTRALIM_STAMPS = ("start_stamp", "answer_stamp", "end_stamp")
+
+# The `webhook` fixture: provider, body, headers, method -> HTTP status.
+type Poster = Callable[..., Awaitable[int]]
+# The `make_entry` fixture: credential kind -> entry.
+type MakeEntry = Callable[[str], MockConfigEntry]
+# The data of the bus events `call_events` and `fax_events` collect.
+type Events = list[dict[str, Any]]
 # Registry fields that one supported Home Assistant version has and the other has not, or
 # writes in another form; none of them is set by Santral.
 VERSIONED_REGISTRY_FIELDS = (
@@ -174,34 +195,48 @@ def entry_data(simulator: Simulator, kind: str) -> dict[str, Any]:
     }
 
 
-def fixed_entry(simulator: Simulator, kind: str) -> MockConfigEntry:
-    """Build an entry of a credential kind whose id is the same in every run.
-
-    Entry ids reach unique ids and event data, which snapshots hold.
-    """
+def new_entry(
+    simulator: Simulator, kind: str, entry_id: str | None = None
+) -> MockConfigEntry:
+    """Build a config entry of a credential kind, pointing at the simulator."""
     data = entry_data(simulator, kind)
     provider = data[CONF_PROVIDER]
     if provider in WEBHOOK_IDS:
         data[CONF_WEBHOOK_ID] = WEBHOOK_IDS[provider]
     return MockConfigEntry(
         domain=DOMAIN,
-        entry_id=f"{provider}_entry",
+        entry_id=entry_id,
         title=TITLES[provider],
         unique_id=UNIQUE_IDS[provider],
         data=data,
     )
 
 
+def fixed_entry(simulator: Simulator, kind: str) -> MockConfigEntry:
+    """Build an entry of a credential kind whose id is the same in every run.
+
+    Entry ids reach unique ids and event data, which snapshots hold.
+    """
+    provider = entry_data(simulator, kind)[CONF_PROVIDER]
+    return new_entry(simulator, kind, f"{provider}_entry")
+
+
 async def setup(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     options: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> MockConfigEntry:
-    """Add the entry (unless it is there already), with `options` if given, and set it up."""
+    """Add the entry (unless it is there already) and set it up.
+
+    `options` replace the entry's options; `data` is added to its data.
+    """
     if hass.config_entries.async_get_entry(entry.entry_id) is None:
         entry.add_to_hass(hass)
     if options is not None:
         hass.config_entries.async_update_entry(entry, options=options)
+    if data is not None:
+        hass.config_entries.async_update_entry(entry, data={**entry.data, **data})
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry
@@ -217,31 +252,115 @@ def santralim_stamp(seconds: float = 0) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _form(fields: dict[str, str]) -> str:
+    return "&".join(f"{key}={value}" for key, value in fields.items())
+
+
 def santralim(event_type: str, **fields: str) -> str:
     """Build a Bulutsantralim form body for one event of call `c-1`, started 40 s ago."""
-    base = {
-        "event_type": event_type,
-        "domain_id": "101",
-        "direction": "inbound",
-        "caller_id_number": "05321234567",
-        "destination_number": "1001",
-        "dialed_user": "1001",
-        "connected_user": "1001",
-        "call_uuid": "c-1",
-        "start_stamp": santralim_stamp(-40),
-    }
-    base.update(fields)
-    return "&".join(f"{key}={value}" for key, value in base.items())
+    return _form(
+        {
+            "event_type": event_type,
+            "domain_id": "101",
+            "direction": "inbound",
+            "caller_id_number": "05321234567",
+            "destination_number": "1001",
+            "dialed_user": "1001",
+            "connected_user": "1001",
+            "call_uuid": "c-1",
+            "start_stamp": santralim_stamp(-40),
+        }
+        | fields
+    )
+
+
+def bulutfon_form(event_type: str, **fields: str) -> str:
+    """Build a Bulutfon form body for call `m-1` from 0532 123 45 67.
+
+    Its timestamp is 2025-11-23 09:00:00 UTC; a test posting it freezes time just after.
+    """
+    return _form(
+        {
+            "event_type": event_type,
+            "caller": "905321234567",
+            "callee": "908508850000",
+            "uuid": "m-1",
+            "direction": "IN",
+            "timestamp": "1763888400000000",
+        }
+        | fields
+    )
+
+
+async def post_webhook(
+    client: TestClient,
+    provider: str,
+    body: str | bytes,
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+) -> int:
+    """Send a raw body (a form unless `headers` say otherwise) to the test entry's webhook.
+
+    Return the HTTP status.
+    """
+    response = await client.request(
+        method,
+        f"/api/webhook/{WEBHOOK_IDS[provider]}",
+        data=body,
+        headers=headers or FORM,
+    )
+    return response.status
 
 
 async def post_santralim_form(client: TestClient, body: str) -> int:
     """POST a Bulutsantralim form notification to the test entry's webhook; return the status."""
-    response = await client.post(
-        f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}",
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    return await post_webhook(client, "bulutsantralim", body)
+
+
+async def deliver_webhooks(
+    simulator: Simulator, hass_client_no_auth: ClientSessionGenerator, provider: str
+) -> None:
+    """Make the simulated provider post its webhooks to the test entry's webhook."""
+    client = await hass_client_no_auth()
+    url = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS[provider]}"))
+    if provider == "bulutfon":
+        simulator.set_bulutfon_webhook(url)
+    else:
+        simulator.set_crm_integration(url)
+
+
+def webhook_payload(name: str) -> dict[str, Any]:
+    """Return a stored webhook payload of `tests/fixtures/webhooks/` by its file's stem."""
+    payload: dict[str, Any] = json.loads(
+        (WEBHOOK_PAYLOADS / f"{name}.json").read_text(encoding="utf-8")
     )
-    return response.status
+    return payload
+
+
+def webhook_body(name: str) -> str:
+    """Return a stored payload as its provider's document prints it, byte for byte.
+
+    Bulutfon's examples are compact JSON; Bulutsantralim's is form fields joined unquoted.
+    """
+    payload = webhook_payload(name)
+    if name.startswith("bulutfon"):
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return _form(payload)
+
+
+def payload_moment(provider: str, payload: dict[str, Any]) -> datetime:
+    """Return a moment just after the payload's latest stamp: a webhook is about now."""
+    if provider == "bulutfon":
+        latest = datetime.fromtimestamp(payload["timestamp"] / 1e6, UTC)
+    else:
+        latest = max(
+            datetime.strptime(payload[key], "%Y-%m-%d %H:%M:%S").replace(
+                tzinfo=ISTANBUL
+            )
+            for key in SANTRALIM_STAMPS
+            if payload.get(key)
+        )
+    return latest + timedelta(seconds=30)
 
 
 def suggested(schema: vol.Schema) -> dict[str, Any]:

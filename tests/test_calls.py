@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -22,25 +20,39 @@ from simulator import Fault, FaultKind, Simulator
 
 from .helpers import (
     CALL_KINDS as KINDS,
-    WEBHOOK_IDS,
+    OBJECT_IDS as DEVICE,
+    Events,
+    MakeEntry,
+    Poster,
+    deliver_webhooks,
     file_calls,
     poll_calls as poll,
-    post_santralim_form,
     setup,
 )
 
-DEVICE = {
-    "bulutfon": "bulutfon_santral_bulutfon_net",
-    "bulutsantralim": "bulutsantralim_908501234567",
-}
+RINGING = "event_type=ringing&direction=inbound&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
+
+
+@pytest.fixture
+async def ringing(
+    hass: HomeAssistant, make_entry: MakeEntry, webhook: Poster, call_events: Events
+) -> MockConfigEntry:
+    """Set up a Bulutsantralim entry whose extension 1001 rings for call `lost-1`.
+
+    The ringing is among `call_events`.
+    """
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    await webhook("bulutsantralim", f"{RINGING}&call_uuid=lost-1")
+    assert hass.states.get("sensor.extension_1001").state == "ringing"
+    return entry
 
 
 @pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
 async def test_first_poll_takes_bearings(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
     provider: str,
 ) -> None:
     """History already there fires nothing; one request took the bearings."""
@@ -54,8 +66,8 @@ async def test_first_poll_takes_bearings(
 async def test_quiet_poll_costs_one_request(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
     provider: str,
 ) -> None:
     """With nothing new, a poll is one request and announces nothing."""
@@ -72,8 +84,8 @@ async def test_quiet_poll_costs_one_request(
 async def test_new_calls_cost_pages_not_history(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
     provider: str,
 ) -> None:
     """250 new CDRs at 100 a page cost 3 requests and are each announced once, by the poll."""
@@ -102,18 +114,13 @@ async def test_webhook_then_poll_fires_once(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
     provider: str,
 ) -> None:
     """A missed call the webhook announced is not announced again by the poll."""
     entry = await setup(hass, make_entry(KINDS[provider]))
-    client = await hass_client_no_auth()
-    url = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS[provider]}"))
-    if provider == "bulutfon":
-        simulator.set_bulutfon_webhook(url)
-    else:
-        simulator.set_crm_integration(url)
+    await deliver_webhooks(simulator, hass_client_no_auth, provider)
     call = await simulator.place_call(provider, outcome="missed", extension="1001")
     await hass.async_block_till_done()
     assert [event["type"] for event in call_events if event["type"] == "missed"] == [
@@ -128,10 +135,10 @@ async def test_webhook_then_poll_fires_once(
 
 async def test_poll_then_late_webhook_fires_once(
     hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
+    webhook: Poster,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
 ) -> None:
     """A call the poll announced first is not announced again by a late webhook."""
     entry = await setup(hass, make_entry("bulutsantralim"))
@@ -144,11 +151,8 @@ async def test_poll_then_late_webhook_fires_once(
     )
     await poll(hass, entry)
     assert [event["source"] for event in call_events] == ["poll"]
-    client = await hass_client_no_auth()
     body = f"event_type=hangup&direction=inbound&call_uuid={call.uuid}&answered=false&caller_id_number=05321234567&destination_number=1001"
-    status = await post_santralim_form(client, body)
-    assert status == 200
-    await hass.async_block_till_done()
+    assert await webhook("bulutsantralim", body) == 200
     assert len(call_events) == 1
 
 
@@ -156,8 +160,8 @@ async def test_poll_then_late_webhook_fires_once(
 async def test_restart_announces_downtime_once(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
     provider: str,
 ) -> None:
     """Calls that ended while Home Assistant was down are announced once after it starts."""
@@ -186,19 +190,12 @@ async def test_restart_announces_downtime_once(
 
 async def test_lost_hangup_repaired_by_poll(
     hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    ringing: MockConfigEntry,
+    call_events: Events,
 ) -> None:
     """An extension left ringing by a lost hangup goes idle when the call's CDR arrives."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    client = await hass_client_no_auth()
-    body = "event_type=ringing&direction=inbound&call_uuid=lost-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
-    await post_santralim_form(client, body)
-    await hass.async_block_till_done()
     sensor = "sensor.extension_1001"
-    assert hass.states.get(sensor).state == "ringing"
     file_calls(
         simulator,
         "bulutsantralim",
@@ -207,7 +204,7 @@ async def test_lost_hangup_repaired_by_poll(
         outcome="missed",
         call_id="lost-1",
     )
-    await poll(hass, entry)
+    await poll(hass, ringing)
     assert hass.states.get(sensor).state == "idle"
     assert [(event["type"], event["source"]) for event in call_events] == [
         ("ringing", "webhook"),
@@ -215,20 +212,12 @@ async def test_lost_hangup_repaired_by_poll(
     ]
 
 
+@pytest.mark.usefixtures("ringing")
 async def test_ringing_times_out(
-    hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    make_entry: Callable[[str], MockConfigEntry],
-    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Without any news, a ringing extension is idle again after the ringing timeout."""
-    await setup(hass, make_entry("bulutsantralim"))
-    client = await hass_client_no_auth()
-    body = "event_type=ringing&direction=inbound&call_uuid=t-1&caller_id_number=05321234567&destination_number=1001&dialed_user=1001"
-    await post_santralim_form(client, body)
-    await hass.async_block_till_done()
     sensor = "sensor.extension_1001"
-    assert hass.states.get(sensor).state == "ringing"
     freezer.tick(RINGING_TIMEOUT + timedelta(seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -236,16 +225,12 @@ async def test_ringing_times_out(
 
 
 async def test_extension_survives_restart(
-    hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, webhook: Poster, make_entry: MakeEntry
 ) -> None:
     """An extension seen once keeps its sensor and state across a restart."""
     entry = await setup(hass, make_entry("bulutsantralim"))
-    client = await hass_client_no_auth()
     body = "event_type=answer&direction=inbound&call_uuid=r-1&caller_id_number=05321234567&destination_number=1007&connected_user=1007"
-    await post_santralim_form(client, body)
-    await hass.async_block_till_done()
+    await webhook("bulutsantralim", body)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await setup(hass, entry)
     state = hass.states.get("sensor.extension_1007")
@@ -255,18 +240,16 @@ async def test_extension_survives_restart(
 
 async def test_counters_reset_at_midnight(
     hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    make_entry: Callable[[str], MockConfigEntry],
+    webhook: Poster,
+    make_entry: MakeEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Calls today start from zero at local midnight."""
     await hass.config.async_set_time_zone("Europe/Istanbul")
     freezer.move_to("2026-11-23 20:59:00+00:00")  # 23:59 in Istanbul
     await setup(hass, make_entry("bulutsantralim"))
-    client = await hass_client_no_auth()
     body = "event_type=hangup&direction=inbound&call_uuid=n-1&answered=false&caller_id_number=05321234567&destination_number=1001"
-    await post_santralim_form(client, body)
-    await hass.async_block_till_done()
+    await webhook("bulutsantralim", body)
     missed = "sensor.bulutsantralim_908501234567_missed_calls_today"
     assert hass.states.get(missed).state == "1"
     freezer.move_to("2026-11-23 21:00:01+00:00")
@@ -283,8 +266,8 @@ async def test_counters_reset_at_midnight(
 async def test_bearings_cover_more_than_a_page(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
     provider: str,
 ) -> None:
     """250 recent calls before setup are all history: the next polls announce none."""
@@ -299,8 +282,8 @@ async def test_bearings_cover_more_than_a_page(
 async def test_long_call_is_not_lost(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
 ) -> None:
     """A 3.5-hour call that ends after newer calls started is still announced."""
     entry = await setup(hass, make_entry("bulutfon_token"))
@@ -321,8 +304,8 @@ async def test_long_call_is_not_lost(
 async def test_reload_during_poll_announces_once(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    call_events: Events,
 ) -> None:
     """A poll still running when the entry reloads announces nothing; the new one does, once."""
     entry = await setup(hass, make_entry("bulutsantralim"))

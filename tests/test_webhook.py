@@ -3,96 +3,57 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import CONF_WEBHOOK_PASSWORD, CONF_WEBHOOK_USERNAME
 
-from .helpers import WEBHOOK_IDS, santralim, santralim_stamp
+from .helpers import (
+    CALL_KINDS,
+    FORM,
+    JSON,
+    OBJECT_IDS,
+    Events,
+    MakeEntry,
+    Poster,
+    bulutfon_form,
+    payload_moment,
+    santralim,
+    santralim_stamp,
+    setup,
+    webhook_body,
+    webhook_payload,
+)
 
-# The Bulutsantralim document's own notification example, byte for byte.
-BULUTSANTRALIM_SEED = (
-    "event_type=ringing&domain_id=101&direction=inbound&caller_id_number=02123205062"
-    "&outbound_caller_id_number=&destination_number=1001&dialed_user=1001&call_uuid=1234"
-    "&start_stamp=2016-01-01 00:00:00"
-)
-# Bulutfon's web hook examples (2021).
-BULUTFON_CALL_INIT = (
-    '{"event_type":"call_init","domain_id":1234,"account_id":5678,"caller":90532000000,'
-    '"callee":908508850000,"uuid":"f615986c-2001-11e5-bdee-6599352d46ce","direction":"IN",'
-    '"timestamp":1435762851086820}'
-)
-BULUTFON_CALL_HANGUP = (
-    '{"event_type":"call_hangup","caller":90532000000,"callee":908508850000,'
-    '"uuid":"f615986c-2001-11e5-bdee-6599352d46ce","timestamp":1614261582000000,'
-    '"hangup_cause":"NORMAL_CLEARING","direction":"IN","talk_duration":35,'
-    '"hangup_detail":"send_bye","result_disposition":"SUCCESS",'
-    '"cdr_url":"https://oim.bulutfon.com/account/pbx/call-records/2021/02/25/f615986c",'
-    '"cdr_api_url":"https://api.bulutfon.com/v2/cdr/2021/02/25/f615986c"}'
-)
-# Moments just after the examples' own stamps: a webhook is about a call of the moment.
-BULUTSANTRALIM_SEED_MOMENT = "2016-01-01 00:00:30+02:00"
-BULUTFON_CALL_INIT_MOMENT = "2015-07-01 15:01:00+00:00"
-BULUTFON_CALL_HANGUP_MOMENT = "2021-02-25 14:00:00+00:00"
 BULUTFON_FORM_MOMENT = "2025-11-23 09:00:30+00:00"  # timestamp=1763888400000000
-SANTRALIM_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
-BULUTFON_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-JSON = {"Content-Type": "application/json"}
-
-type Poster = Callable[..., Awaitable[int]]
+SANTRALIM = "bulutsantralim_908501234567"
+LAST_CALLER = "+90 532 123 45 67"
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-@pytest.fixture
-async def post(
-    hass_client_no_auth: ClientSessionGenerator, hass: HomeAssistant
-) -> Poster:
-    """POST a raw body to a webhook path; return the HTTP status."""
-    clients: list[Any] = []
-
-    async def _post(
-        path: str,
-        body: str | bytes,
-        headers: dict[str, str] | None = None,
-        method: str = "POST",
-    ) -> int:
-        if not clients:  # http is loaded with the integration
-            clients.append(await hass_client_no_auth())
-        response = await clients[0].request(
-            method, path, data=body, headers=headers or FORM
-        )
-        await hass.async_block_till_done()
-        return response.status
-
-    return _post
+def basic(user: str, password: str) -> dict[str, str]:
+    """JSON headers with HTTP Basic credentials."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {**JSON, "Authorization": f"Basic {token}"}
 
 
 async def test_bulutsantralim_seed_example(
     hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
     entity_registry: er.EntityRegistry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The document's own example rings extension 1001 and fires `santral_call`."""
-    freezer.move_to(BULUTSANTRALIM_SEED_MOMENT)
-    entry = await _setup(hass, make_entry("bulutsantralim"))
-    assert await post(SANTRALIM_PATH, BULUTSANTRALIM_SEED) == 200
+    """The document's own example, byte for byte, rings 1001 and fires `santral_call`."""
+    freezer.move_to(
+        payload_moment("bulutsantralim", webhook_payload("bulutsantralim_ringing"))
+    )
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    body = webhook_body("bulutsantralim_ringing")
+    assert await webhook("bulutsantralim", body) == 200
     assert len(call_events) == 1
     event = call_events[0]
     assert event["type"] == "ringing"
@@ -109,7 +70,7 @@ async def test_bulutsantralim_seed_example(
     extension = hass.states.get("sensor.extension_1001")
     assert extension.state == "ringing"
     assert extension.attributes["remote"] == "+902123205062"
-    call = hass.states.get("event.bulutsantralim_908501234567_call")
+    call = hass.states.get(f"event.{SANTRALIM}_call")
     assert call.attributes["event_type"] == "ringing"
     assert (
         entity_registry.async_get(extension.entity_id).unique_id
@@ -118,21 +79,14 @@ async def test_bulutsantralim_seed_example(
 
 
 async def test_bulutsantralim_answered_call(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
+    hass: HomeAssistant, make_entry: MakeEntry, webhook: Poster, call_events: Events
 ) -> None:
     """Ringing, answer, hangup: three events, the extension talks then idles, one call today."""
-    await _setup(hass, make_entry("bulutsantralim"))
+    await setup(hass, make_entry("bulutsantralim"))
     sensor = "sensor.extension_1001"
-    assert await post(SANTRALIM_PATH, santralim("ringing")) == 200
-    assert (
-        await post(
-            SANTRALIM_PATH, santralim("answer", answer_stamp=santralim_stamp(-35))
-        )
-        == 200
-    )
+    assert await webhook("bulutsantralim", santralim("ringing")) == 200
+    answer = santralim("answer", answer_stamp=santralim_stamp(-35))
+    assert await webhook("bulutsantralim", answer) == 200
     assert hass.states.get(sensor).state == "talking"
     body = santralim(
         "hangup",
@@ -141,119 +95,226 @@ async def test_bulutsantralim_answered_call(
         end_stamp=santralim_stamp(),
         recording_present="true",
     )
-    assert await post(SANTRALIM_PATH, body) == 200
+    assert await webhook("bulutsantralim", body) == 200
     assert [event["type"] for event in call_events] == ["ringing", "answered", "hangup"]
     assert call_events[-1]["duration"] == 35
     assert call_events[-1]["recording_available"] is True
     assert hass.states.get(sensor).state == "idle"
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_calls_today").state == "1"
-    )
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_missed_calls_today").state
-        == "0"
-    )
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_last_caller").state
-        == "+90 532 123 45 67"
-    )
+    assert hass.states.get(f"sensor.{SANTRALIM}_calls_today").state == "1"
+    assert hass.states.get(f"sensor.{SANTRALIM}_missed_calls_today").state == "0"
+    assert hass.states.get(f"sensor.{SANTRALIM}_last_caller").state == LAST_CALLER
 
 
-async def test_bulutsantralim_missed_call_once(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-) -> None:
-    """An unanswered hangup is a missed call, announced once however often it is posted."""
-    await _setup(hass, make_entry("bulutsantralim"))
-    await post(SANTRALIM_PATH, santralim("ringing"))
-    await post(SANTRALIM_PATH, santralim("ringing"))
-    for _ in range(3):
-        assert await post(SANTRALIM_PATH, santralim("hangup", answered="false")) == 200
-    assert [event["type"] for event in call_events] == ["ringing", "missed"]
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_missed_calls_today").state
-        == "1"
-    )
-    assert (
-        hass.states.get("sensor.bulutsantralim_908501234567_last_missed_caller").state
-        == "+90 532 123 45 67"
-    )
-    assert (
-        hass.states.get("event.bulutsantralim_908501234567_call").attributes[
-            "event_type"
-        ]
-        == "missed"
-    )
+def _leg(user: str) -> dict[str, str]:
+    return {"connected_user": user, "dialed_user": user}
 
 
-async def test_bulutsantralim_user_hangup_frees_extension(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-) -> None:
-    """`user_hangup` frees the extension without ending the call."""
-    await _setup(hass, make_entry("bulutsantralim"))
-    await post(
-        SANTRALIM_PATH, santralim("ringing", connected_user="1002", dialed_user="1002")
-    )
-    await post(
-        SANTRALIM_PATH,
-        santralim("user_hangup", connected_user="1002", dialed_user="1002"),
-    )
-    assert [event["type"] for event in call_events] == ["ringing"]
-    assert hass.states.get("sensor.extension_1002").state == "idle"
-
-
-async def test_bulutsantralim_validation_post(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-) -> None:
-    """The empty POST Verimor sends to validate a URL answers 200 and fires nothing."""
-    await _setup(hass, make_entry("bulutsantralim"))
-    assert await post(SANTRALIM_PATH, b"") == 200
-    assert call_events == []
+# A call's webhooks in order (event type and the fields that differ from the builder's),
+# the call events they fire, and the states they leave.
+SEQUENCES = {
+    # An unanswered hangup is a missed call, announced once however often it is posted.
+    "santralim_missed_once": (
+        "bulutsantralim",
+        [("ringing", {}), ("ringing", {})] + [("hangup", {"answered": "false"})] * 3,
+        ["ringing", "missed"],
+        {
+            f"sensor.{SANTRALIM}_missed_calls_today": "1",
+            f"sensor.{SANTRALIM}_last_missed_caller": LAST_CALLER,
+        },
+    ),
+    # `user_hangup` frees the extension without ending the call.
+    "santralim_user_hangup_frees_extension": (
+        "bulutsantralim",
+        [("ringing", _leg("1002")), ("user_hangup", _leg("1002"))],
+        ["ringing"],
+        {"sensor.extension_1002": "idle"},
+    ),
+    # Two extensions ring; 1001 answers and 1002's leg ends: 1001 is still talking.
+    "santralim_user_hangup_frees_only_its_extension": (
+        "bulutsantralim",
+        [
+            ("ringing", _leg("1001")),
+            ("ringing", _leg("1002")),
+            ("answer", _leg("1001")),
+            ("user_hangup", _leg("1002")),
+        ],
+        ["ringing", "ringing", "answered"],
+        {"sensor.extension_1001": "talking", "sensor.extension_1002": "idle"},
+    ),
+    # An answer arriving after the hangup fires nothing and leaves the extension idle.
+    "santralim_late_answer_after_hangup": (
+        "bulutsantralim",
+        [
+            ("ringing", {}),
+            ("hangup", {"answered": "true", "duration": "5"}),
+            ("answer", {}),
+        ],
+        ["ringing", "hangup"],
+        {"sensor.extension_1001": "idle"},
+    ),
+    # Form bodies work: the call rings the account, then extension 1004.
+    "bulutfon_form_rings": (
+        "bulutfon",
+        [
+            ("call_init", {}),
+            ("incoming_call_extension", {"destination": "1004"}),
+        ],
+        ["ringing", "ringing"],
+        {"sensor.extension_1004": "ringing"},
+    ),
+    # missing_call then call_hangup is one missed call.
+    "bulutfon_form_missed": (
+        "bulutfon",
+        [
+            ("call_init", {}),
+            ("incoming_call_extension", {"destination": "1004"}),
+            ("missing_call", {}),
+            ("call_hangup", {"talk_duration": "0", "result_disposition": ""}),
+        ],
+        ["ringing", "ringing", "missed"],
+        {"sensor.extension_1004": "idle"},
+    ),
+    # Time in the menu counts as talk; without SUCCESS the call is still missed, once.
+    "bulutfon_menu_talk_then_missing_call": (
+        "bulutfon",
+        [
+            (
+                "call_hangup",
+                {"uuid": "menu-1", "talk_duration": "20", "result_disposition": ""},
+            ),
+            ("missing_call", {"uuid": "menu-1"}),
+        ],
+        ["missed"],
+        {},
+    ),
+}
 
 
 @pytest.mark.parametrize(
-    ("body", "headers", "method", "status"),
+    ("provider", "steps", "types", "states"),
+    SEQUENCES.values(),
+    ids=SEQUENCES.keys(),
+)
+async def test_call_sequence(
+    hass: HomeAssistant,
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
+    freezer: FrozenDateTimeFactory,
+    provider: str,
+    steps: list[tuple[str, dict[str, str]]],
+    types: list[str],
+    states: dict[str, str],
+) -> None:
+    """Each webhook is accepted; the call fires its events once and leaves its states.
+
+    The call event entity shows the last event fired.
+    """
+    if provider == "bulutfon":
+        freezer.move_to(BULUTFON_FORM_MOMENT)
+        build = bulutfon_form
+    else:
+        build = santralim
+    await setup(hass, make_entry(CALL_KINDS[provider]))
+    for event_type, fields in steps:
+        assert await webhook(provider, build(event_type, **fields)) == 200
+    assert [event["type"] for event in call_events] == types
+    for entity_id, state in states.items():
+        assert hass.states.get(entity_id).state == state
+    call = hass.states.get(f"event.{OBJECT_IDS[provider]}_call")
+    assert call.attributes["event_type"] == types[-1]
+
+
+async def test_bulutsantralim_validation_post(
+    hass: HomeAssistant, make_entry: MakeEntry, webhook: Poster, call_events: Events
+) -> None:
+    """The empty POST Verimor sends to validate a URL answers 200 and fires nothing."""
+    await setup(hass, make_entry("bulutsantralim"))
+    assert await webhook("bulutsantralim", b"") == 200
+    assert call_events == []
+
+
+def _hostile_json(timestamp: str) -> str:
+    return f'{{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": {timestamp}}}'
+
+
+@pytest.mark.parametrize(
+    ("provider", "body", "headers", "method", "status"),
     [
-        ("event_type=ringing", FORM, "GET", 405),
-        ("event_type=ringing", FORM, "PUT", 405),
-        ("event_type=dialing&call_uuid=1&direction=inbound", FORM, "POST", 400),
-        ("event_type=ringing&direction=inbound", FORM, "POST", 400),
-        ("event_type=ringing&call_uuid=1&direction=sideways", FORM, "POST", 400),
-        ('{"event_type": "ringing", "call_uuid": "1", "direc', JSON, "POST", 400),
-        ('["ringing"]', JSON, "POST", 400),
-        (b"\xff\xfe\x00", FORM, "POST", 400),
-        ("a=1&&=&b", FORM, "POST", 400),
-        ("x=" + "9" * 70_000, FORM, "POST", 413),
+        ("bulutsantralim", "event_type=ringing", FORM, "GET", 405),
+        ("bulutsantralim", "event_type=ringing", FORM, "PUT", 405),
+        (
+            "bulutsantralim",
+            "event_type=dialing&call_uuid=1&direction=inbound",
+            FORM,
+            "POST",
+            400,
+        ),
+        ("bulutsantralim", "event_type=ringing&direction=inbound", FORM, "POST", 400),
+        (
+            "bulutsantralim",
+            "event_type=ringing&call_uuid=1&direction=sideways",
+            FORM,
+            "POST",
+            400,
+        ),
+        (
+            "bulutsantralim",
+            '{"event_type": "ringing", "call_uuid": "1", "direc',
+            JSON,
+            "POST",
+            400,
+        ),
+        ("bulutsantralim", '["ringing"]', JSON, "POST", 400),
+        ("bulutsantralim", b"\xff\xfe\x00", FORM, "POST", 400),
+        ("bulutsantralim", "a=1&&=&b", FORM, "POST", 400),
+        ("bulutsantralim", "x=" + "9" * 70_000, FORM, "POST", 413),
+        # Empty, unknown, wrongly typed and truncated Bulutfon bodies.
+        ("bulutfon", "", FORM, "POST", 400),
+        (
+            "bulutfon",
+            '{"event_type": "sms_received", "uuid": "1", "direction": "IN"}',
+            JSON,
+            "POST",
+            400,
+        ),
+        ("bulutfon", _hostile_json('"dün"'), JSON, "POST", 400),
+        ("bulutfon", '{"event_type": "call_init", "uuid": "1"', JSON, "POST", 400),
+        ("bulutfon", '"call_init"', JSON, "POST", 400),
+        # Timestamps no clock can hold.
+        ("bulutfon", _hostile_json("NaN"), JSON, "POST", 400),
+        ("bulutfon", _hostile_json("Infinity"), JSON, "POST", 400),
+        ("bulutfon", _hostile_json("1e400"), JSON, "POST", 400),
+        (
+            "bulutfon",
+            f"event_type=call_init&uuid=1&direction=IN&timestamp={'9' * 400}",
+            FORM,
+            "POST",
+            400,
+        ),
     ],
 )
-async def test_bulutsantralim_bad_input(
+async def test_bad_input(
     hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
     caplog: pytest.LogCaptureFixture,
+    provider: str,
     body: str | bytes,
     headers: dict[str, str],
     method: str,
     status: int,
 ) -> None:
     """Bad requests get a 4xx, one concise log line, no traceback and no event."""
-    entry = await _setup(hass, make_entry("bulutsantralim"))
+    entry = await setup(hass, make_entry(CALL_KINDS[provider]))
     caplog.clear()
-    assert await post(SANTRALIM_PATH, body, headers, method) == status
+    assert await webhook(provider, body, headers, method) == status
     assert call_events == []
     rejected = [
         record
         for record in caplog.records
-        if "Rejected a bulutsantralim webhook" in record.getMessage()
+        if f"Rejected a {provider} webhook" in record.getMessage()
     ]
     assert len(rejected) == 1
     assert "Traceback" not in caplog.text
@@ -262,17 +323,18 @@ async def test_bulutsantralim_bad_input(
 
 async def test_bulutfon_examples(
     hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Bulutfon's JSON examples: integer numbers and microsecond timestamps are read right."""
-    freezer.move_to(BULUTFON_CALL_INIT_MOMENT)
-    await _setup(hass, make_entry("bulutfon_token"))
-    assert await post(BULUTFON_PATH, BULUTFON_CALL_INIT, JSON) == 200
-    freezer.move_to(BULUTFON_CALL_HANGUP_MOMENT)
-    assert await post(BULUTFON_PATH, BULUTFON_CALL_HANGUP, JSON) == 200
+    names = ("bulutfon_call_init", "bulutfon_call_hangup")
+    freezer.move_to(payload_moment("bulutfon", webhook_payload(names[0])))
+    await setup(hass, make_entry("bulutfon_token"))
+    for name in names:
+        freezer.move_to(payload_moment("bulutfon", webhook_payload(name)))
+        assert await webhook("bulutfon", webhook_body(name), JSON) == 200
     assert [event["type"] for event in call_events] == ["ringing", "hangup"]
     ringing, hangup = call_events
     # The example's caller is anonymised to 11 digits: not a full number, so kept as digits.
@@ -281,38 +343,6 @@ async def test_bulutfon_examples(
     assert ringing["started"] == "2015-07-01T15:00:51.086820+00:00"
     assert hangup["ended"] == "2021-02-25T13:59:42+00:00"
     assert hangup["duration"] == 35
-
-
-async def test_bulutfon_form_and_missed(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Form bodies work; missing_call then call_hangup is one missed call."""
-    freezer.move_to(BULUTFON_FORM_MOMENT)
-    await _setup(hass, make_entry("bulutfon_token"))
-    common = "caller=905321234567&callee=908508850000&uuid=m-1&direction=IN&timestamp=1763888400000000"
-    assert await post(BULUTFON_PATH, f"event_type=call_init&{common}") == 200
-    assert (
-        await post(
-            BULUTFON_PATH,
-            f"event_type=incoming_call_extension&destination=1004&{common}",
-        )
-        == 200
-    )
-    assert hass.states.get("sensor.extension_1004").state == "ringing"
-    assert await post(BULUTFON_PATH, f"event_type=missing_call&{common}") == 200
-    assert (
-        await post(
-            BULUTFON_PATH,
-            f"event_type=call_hangup&talk_duration=0&result_disposition=&{common}",
-        )
-        == 200
-    )
-    assert [event["type"] for event in call_events] == ["ringing", "ringing", "missed"]
-    assert hass.states.get("sensor.extension_1004").state == "idle"
 
 
 @pytest.mark.parametrize(
@@ -332,218 +362,62 @@ async def test_bulutfon_form_and_missed(
 )
 async def test_bulutfon_every_spelling(
     hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
+    make_entry: MakeEntry,
+    webhook: Poster,
     event_type: str,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Every `event_type` spelling Bulutfon documents or shows is accepted."""
     freezer.move_to(BULUTFON_FORM_MOMENT)
-    await _setup(hass, make_entry("bulutfon_token"))
-    body = f"event_type={event_type}&caller=905321234567&callee=908508850000&uuid=s-1&direction=IN&timestamp=1763888400000000&destination=101"
-    assert await post(BULUTFON_PATH, body) == 200
+    await setup(hass, make_entry("bulutfon_token"))
+    body = bulutfon_form(event_type, uuid="s-1", destination="101")
+    assert await webhook("bulutfon", body) == 200
 
 
 @pytest.mark.parametrize(
-    ("body", "headers", "status"),
+    ("password", "refused"),
     [
-        ("", FORM, 400),
-        ('{"event_type": "sms_received", "uuid": "1", "direction": "IN"}', JSON, 400),
-        (
-            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": "dün"}',
-            JSON,
-            400,
-        ),
-        ('{"event_type": "call_init", "uuid": "1"', JSON, 400),
-        ('"call_init"', JSON, 400),
+        # Without credentials, or with wrong ones.
+        ("kanca-sifre", [JSON, basic("hook", "wrong")]),
+        # A non-ASCII Authorization header is refused like any wrong one.
+        ("şifre", [{**JSON, "Authorization": "Basic é"}]),
     ],
+    ids=["missing_or_wrong", "non_ascii"],
 )
-async def test_bulutfon_bad_input(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-    caplog: pytest.LogCaptureFixture,
-    body: str,
-    headers: dict[str, str],
-    status: int,
-) -> None:
-    """Empty, unknown, wrongly typed and truncated Bulutfon bodies are refused."""
-    await _setup(hass, make_entry("bulutfon_token"))
-    assert await post(BULUTFON_PATH, body, headers) == status
-    assert call_events == []
-    assert "Traceback" not in caplog.text
-
-
 async def test_bulutfon_basic_auth(
     hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """With web hook credentials set, posts without them or with wrong ones get 401."""
-    freezer.move_to(BULUTFON_CALL_INIT_MOMENT)
-    entry = make_entry("bulutfon_token")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry,
-        data={
-            **entry.data,
-            CONF_WEBHOOK_USERNAME: "hook",
-            CONF_WEBHOOK_PASSWORD: "kanca-sifre",
-        },
-    )
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    def basic(user: str, password: str) -> dict[str, str]:
-        token = base64.b64encode(f"{user}:{password}".encode()).decode()
-        return {**JSON, "Authorization": f"Basic {token}"}
-
-    assert await post(BULUTFON_PATH, BULUTFON_CALL_INIT, JSON) == 401
-    assert await post(BULUTFON_PATH, BULUTFON_CALL_INIT, basic("hook", "wrong")) == 401
-    assert call_events == []
-    assert (
-        await post(BULUTFON_PATH, BULUTFON_CALL_INIT, basic("hook", "kanca-sifre"))
-        == 200
-    )
-    assert len(call_events) == 1
-
-
-@pytest.mark.parametrize(
-    ("body", "headers"),
-    [
-        (
-            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": NaN}',
-            JSON,
-        ),
-        (
-            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": Infinity}',
-            JSON,
-        ),
-        (
-            '{"event_type": "call_init", "uuid": "1", "direction": "IN", "timestamp": 1e400}',
-            JSON,
-        ),
-        (f"event_type=call_init&uuid=1&direction=IN&timestamp={'9' * 400}", FORM),
-    ],
-)
-async def test_bulutfon_hostile_numbers(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
     caplog: pytest.LogCaptureFixture,
-    body: str,
-    headers: dict[str, str],
+    freezer: FrozenDateTimeFactory,
+    password: str,
+    refused: list[dict[str, str]],
 ) -> None:
-    """Timestamps no clock can hold are bad input: 400, one line, nothing else."""
-    await _setup(hass, make_entry("bulutfon_token"))
-    caplog.clear()
-    assert await post(BULUTFON_PATH, body, headers) == 400
+    """With web hook credentials set, posts without the right ones get 401 and fire nothing."""
+    payload = webhook_payload("bulutfon_call_init")
+    freezer.move_to(payload_moment("bulutfon", payload))
+    credentials = {CONF_WEBHOOK_USERNAME: "hook", CONF_WEBHOOK_PASSWORD: password}
+    await setup(hass, make_entry("bulutfon_token"), data=credentials)
+    body = webhook_body("bulutfon_call_init")
+    for headers in refused:
+        assert await webhook("bulutfon", body, headers) == 401
     assert call_events == []
-    rejected = [
-        r for r in caplog.records if "Rejected a bulutfon webhook" in r.getMessage()
-    ]
-    assert len(rejected) == 1
     assert "Traceback" not in caplog.text
+    assert await webhook("bulutfon", body, basic("hook", password)) == 200
+    assert len(call_events) == 1
 
 
 async def test_bulutsantralim_hostile_stamp(
     hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A 400-digit start stamp neither crashes nor fires anything it cannot date."""
-    await _setup(hass, make_entry("bulutsantralim"))
-    status = await post(SANTRALIM_PATH, santralim("ringing", start_stamp="9" * 400))
-    assert status in (200, 400)
+    await setup(hass, make_entry("bulutsantralim"))
+    body = santralim("ringing", start_stamp="9" * 400)
+    assert await webhook("bulutsantralim", body) in (200, 400)
     assert "Traceback" not in caplog.text
     assert all(event["started"] is None for event in call_events)
-
-
-async def test_bulutfon_non_ascii_credentials(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """A non-ASCII Authorization header is refused like any wrong one."""
-    entry = make_entry("bulutfon_token")
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry,
-        data={
-            **entry.data,
-            CONF_WEBHOOK_USERNAME: "hook",
-            CONF_WEBHOOK_PASSWORD: "şifre",
-        },
-    )
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    status = await post(
-        BULUTFON_PATH, BULUTFON_CALL_INIT, {**JSON, "Authorization": "Basic é"}
-    )
-    assert status == 401
-    assert call_events == []
-    assert "Traceback" not in caplog.text
-
-
-async def test_user_hangup_frees_only_its_extension(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-) -> None:
-    """Two extensions ring; 1001 answers and 1002's leg ends: 1001 is still talking."""
-    await _setup(hass, make_entry("bulutsantralim"))
-    for user in ("1001", "1002"):
-        await post(
-            SANTRALIM_PATH, santralim("ringing", connected_user=user, dialed_user=user)
-        )
-    await post(
-        SANTRALIM_PATH, santralim("answer", connected_user="1001", dialed_user="1001")
-    )
-    await post(
-        SANTRALIM_PATH,
-        santralim("user_hangup", connected_user="1002", dialed_user="1002"),
-    )
-    assert hass.states.get("sensor.extension_1001").state == "talking"
-    assert hass.states.get("sensor.extension_1002").state == "idle"
-
-
-async def test_late_answer_after_hangup_is_dropped(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-) -> None:
-    """An answer arriving after the hangup fires nothing and leaves the extension idle."""
-    await _setup(hass, make_entry("bulutsantralim"))
-    await post(SANTRALIM_PATH, santralim("ringing"))
-    await post(SANTRALIM_PATH, santralim("hangup", answered="true", duration="5"))
-    await post(SANTRALIM_PATH, santralim("answer"))
-    assert [event["type"] for event in call_events] == ["ringing", "hangup"]
-    assert hass.states.get("sensor.extension_1001").state == "idle"
-
-
-async def test_bulutfon_menu_talk_then_missing_call(
-    hass: HomeAssistant,
-    make_entry: Callable[[str], MockConfigEntry],
-    post: Poster,
-    call_events: list[dict[str, Any]],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Time in the menu counts as talk; without SUCCESS the call is still missed, once."""
-    freezer.move_to(BULUTFON_FORM_MOMENT)
-    await _setup(hass, make_entry("bulutfon_token"))
-    common = "caller=905321234567&callee=908508850000&uuid=menu-1&direction=IN&timestamp=1763888400000000"
-    await post(
-        BULUTFON_PATH,
-        f"event_type=call_hangup&talk_duration=20&result_disposition=&{common}",
-    )
-    await post(BULUTFON_PATH, f"event_type=missing_call&{common}")
-    assert [event["type"] for event in call_events] == ["missed"]

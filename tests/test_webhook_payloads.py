@@ -8,7 +8,6 @@ payload shape is tested by adding its file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 from typing import Any
@@ -23,29 +22,17 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.santral.const import DOMAIN
 from simulator import Simulator
 
-from .helpers import CALL_KINDS, ISTANBUL, WEBHOOK_IDS, fixed_entry, setup
+from .helpers import (
+    CALL_KINDS,
+    OBJECT_IDS,
+    WEBHOOK_IDS,
+    WEBHOOK_PAYLOADS,
+    fixed_entry,
+    payload_moment,
+    setup,
+)
 
-PAYLOADS = sorted((Path(__file__).parent / "fixtures" / "webhooks").glob("*.json"))
-SANTRALIM_STAMPS = ("start_stamp", "answer_stamp", "end_stamp")
-CALL_ENTITIES = {
-    "bulutfon": "event.bulutfon_santral_bulutfon_net_call",
-    "bulutsantralim": "event.bulutsantralim_908501234567_call",
-}
-
-
-def moment(provider: str, payload: dict[str, Any]) -> datetime:
-    """Return a moment just after the payload's latest stamp: a webhook is about now."""
-    if provider == "bulutfon":
-        latest = datetime.fromtimestamp(payload["timestamp"] / 1e6, UTC)
-    else:
-        latest = max(
-            datetime.strptime(payload[key], "%Y-%m-%d %H:%M:%S").replace(
-                tzinfo=ISTANBUL
-            )
-            for key in SANTRALIM_STAMPS
-            if payload.get(key)
-        )
-    return latest + timedelta(seconds=30)
+PAYLOADS = sorted(WEBHOOK_PAYLOADS.glob("*.json"))
 
 
 @pytest.mark.parametrize("path", PAYLOADS, ids=[path.stem for path in PAYLOADS])
@@ -65,7 +52,7 @@ async def test_payload_fires_its_event(
     """
     provider = path.stem.split("_")[0]
     payload = json.loads(path.read_text(encoding="utf-8"))
-    freezer.move_to(moment(provider, payload))
+    freezer.move_to(payload_moment(provider, payload))
     entry = await setup(hass, fixed_entry(simulator, CALL_KINDS[provider]))
     client = await hass_client_no_auth()
     url = f"/api/webhook/{WEBHOOK_IDS[provider]}"
@@ -84,5 +71,7 @@ async def test_payload_fires_its_event(
     for event in call_events:
         assert event.pop("device_id") == account
     assert call_events == snapshot(name="events")
-    assert hass.states.get(CALL_ENTITIES[provider]) == snapshot(name="event_entity")
+    assert hass.states.get(f"event.{OBJECT_IDS[provider]}_call") == snapshot(
+        name="event_entity"
+    )
     assert hass.states.get("sensor.extension_1001") == snapshot(name="extension")
