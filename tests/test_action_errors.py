@@ -225,7 +225,7 @@ async def test_unknown_fax_in_the_providers_words(
                 "directory": str(media / "indir"),
             },
         )
-    assert err.value.translation_key == "provider_refused"
+    assert err.value.translation_key == "provider_error"
     assert err.value.translation_placeholders == {"message": words[provider]}
     assert not (media / "indir").exists()
 
@@ -249,7 +249,7 @@ async def test_unknown_call_in_the_providers_words(
     data = {"config_entry_id": entry.entry_id, "call_id": UNKNOWN_UUID}
     with pytest.raises(ServiceValidationError) as err:
         await action(hass, name, data)
-    assert err.value.translation_key == "provider_refused"
+    assert err.value.translation_key == "provider_error"
     assert err.value.translation_placeholders == {"message": words[provider]}
     assert not (media / "santral").exists()
 
@@ -274,7 +274,7 @@ async def test_bulutfon_call_without_recording(
             "get_recording_url",
             {"config_entry_id": entry.entry_id, "call_id": call.uuid},
         )
-    assert err.value.translation_key == "provider_refused"
+    assert err.value.translation_key == "provider_error"
     assert "call_record NO" in err.value.translation_placeholders["message"]
     assert simulator.count("bulutfon", "call_record") == 0
 
@@ -298,7 +298,7 @@ async def test_unknown_extension_in_the_providers_words(
     }
     with pytest.raises(ServiceValidationError) as err:
         await action(hass, "originate", data)
-    assert err.value.translation_key == "provider_refused"
+    assert err.value.translation_key == "provider_error"
     assert err.value.translation_placeholders == {"message": words[provider]}
 
 
@@ -315,11 +315,20 @@ async def test_entries_that_cannot_answer(
     entry = await setup(hass, make_entry(KINDS[provider]))
     foreign = MockConfigEntry(domain="demo", title="Demo")
     foreign.add_to_hass(hass)
-    for entry_id in ("01J0000000000000000000000Z", foreign.entry_id):
-        with pytest.raises(ServiceValidationError) as err:
-            await action(hass, name, good_data(name, provider, entry_id, media))
-        assert err.value.translation_key == "entry_not_found"
-        assert err.value.translation_placeholders == {"entry_id": entry_id}
+    unknown = "01J0000000000000000000000Z"
+    with pytest.raises(ServiceValidationError) as err:
+        await action(hass, name, good_data(name, provider, unknown, media))
+    assert err.value.translation_domain == "homeassistant"
+    assert err.value.translation_key == "service_config_entry_not_found"
+    assert err.value.translation_placeholders == {"domain": DOMAIN, "entry_id": unknown}
+    with pytest.raises(ServiceValidationError) as err:
+        await action(hass, name, good_data(name, provider, foreign.entry_id, media))
+    assert err.value.translation_domain == "homeassistant"
+    assert err.value.translation_key == "service_config_entry_wrong_domain"
+    assert err.value.translation_placeholders == {
+        "domain": DOMAIN,
+        "entry_title": foreign.title,
+    }
     if name in ("originate", "get_recording_url", "download_recording"):
         telsam = await setup(hass, make_entry("telsam"))
         data = good_data(name, provider, telsam.entry_id, media)
@@ -330,8 +339,12 @@ async def test_entries_that_cannot_answer(
     assert await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(ServiceValidationError) as err:
         await action(hass, name, good_data(name, provider, entry.entry_id, media))
-    assert err.value.translation_key == "entry_not_loaded"
-    assert err.value.translation_placeholders == {"title": entry.title}
+    assert err.value.translation_domain == "homeassistant"
+    assert err.value.translation_key == "service_config_entry_not_loaded"
+    assert err.value.translation_placeholders == {
+        "domain": DOMAIN,
+        "entry_title": entry.title,
+    }
 
 
 @pytest.mark.parametrize("name", ["get_recording_url", "download_fax"])
@@ -383,21 +396,21 @@ def served_failure(caplog: pytest.LogCaptureFixture) -> BaseException | None:
             "download_fax",
             "telsam",
             {"fax_id": "987654"},
-            "provider_refused",
+            "provider_error",
             telsam_faxes.NOT_FOUND["message"],
         ),
         (
             "download_fax",
             "bulutfon",
             {"fax_id": UNKNOWN_UUID},
-            "provider_refused",
+            "provider_error",
             bulutfon_faxes.NOT_FOUND,
         ),
         (
             "download_recording",
             "bulutsantralim",
             {"call_id": UNKNOWN_UUID},
-            "provider_refused",
+            "provider_error",
             f"cannot find call with call_uuid {UNKNOWN_UUID}",
         ),
     ],

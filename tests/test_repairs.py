@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import Enum
 import sys
 from types import ModuleType
+from typing import Any
 from unittest.mock import AsyncMock, Mock, patch
 
 from homeassistant.core import HomeAssistant
@@ -63,6 +64,21 @@ def cloud(hass: HomeAssistant) -> Generator[ModuleType]:
         return lambda: module.listeners.remove(target)  # type: ignore[attr-defined]
 
     module.async_listen_connection_change = _listen  # type: ignore[attr-defined]
+    module.hook_listeners = {}  # type: ignore[attr-defined]
+
+    def _listen_hook(
+        hass: HomeAssistant,
+        webhook_id: str,
+        on_change: Callable[[dict[str, Any] | None], None],
+    ) -> Callable[[], None]:
+        module.hook_listeners[webhook_id] = on_change  # type: ignore[attr-defined]
+
+        def _stop() -> None:
+            del module.hook_listeners[webhook_id]  # type: ignore[attr-defined]
+
+        return _stop
+
+    module.async_listen_cloudhook_change = _listen_hook  # type: ignore[attr-defined]
     module.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK)  # type: ignore[attr-defined]
     module.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
     hass.config.components.add("cloud")
@@ -159,6 +175,35 @@ async def test_cloudhook_is_used(
     cloud.async_delete_cloudhook.assert_awaited_once_with(
         hass, WEBHOOK_IDS["bulutsantralim"]
     )
+
+
+async def test_changed_cloudhook_is_followed(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+    cloud: ModuleType,
+) -> None:
+    """A cloudhook made anew (its address changed) is given to the PBX without a reload."""
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    webhook_id = WEBHOOK_IDS["bulutsantralim"]
+    first = str(client.make_url(f"/api/webhook/{webhook_id}"))
+    second = str(client.make_url(f"/api/webhook/{webhook_id}?hook=2"))
+    cloud.async_get_or_create_cloudhook.return_value = first
+    entry = await setup(
+        hass, make_entry("bulutsantralim"), {CONF_SET_NOTIFICATION_URL: True}
+    )
+    assert simulator.state.bulutsantralim.crm.notification_url == first
+
+    cloud.async_get_or_create_cloudhook.return_value = second
+    cloud.hook_listeners[webhook_id]({"cloudhook_url": second})
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.state.bulutsantralim.crm.notification_url == second
+    assert issues(hass) == []
+
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert cloud.hook_listeners == {}
 
 
 async def test_cloud_not_connected(

@@ -22,6 +22,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -60,6 +61,7 @@ from .const import (
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
 )
+from .failures import describe_failure
 from .files import default_archive
 from .phonebook import PhonebookLineError, parse_phonebook, phonebook_text
 from .providers import (
@@ -69,10 +71,7 @@ from .providers import (
     Capability,
     NumberFormat,
     Provider,
-    SantralAuthenticationError,
     SantralError,
-    SantralProviderError,
-    SantralRateLimitedError,
 )
 from .reachability import async_public_webhook_url
 from .webhook import webhook_url
@@ -106,7 +105,12 @@ def credential_step(data: Mapping[str, Any]) -> str:
 
 def _has_external_url(hass: HomeAssistant) -> bool:
     """Return whether Home Assistant has a URL a provider on the internet can reach."""
-    return webhook_url(hass, "probe", external_only=True) is not None
+    try:
+        return bool(
+            get_url(hass, allow_internal=False, allow_cloud=False, prefer_external=True)
+        )
+    except NoURLAvailableError:
+        return False
 
 
 async def _async_shown_url(hass: HomeAssistant, webhook_id: str) -> str:
@@ -267,15 +271,10 @@ class SantralConfigFlow(ConfigFlow, domain=DOMAIN):
         """Try the credentials; fill `errors` and return None when they do not work."""
         try:
             return await create_client(self.hass, data).async_get_account()
-        except SantralAuthenticationError:
-            errors["base"] = "invalid_auth"
-        except SantralRateLimitedError:
-            errors["base"] = "rate_limited"
-        except SantralProviderError as err:
-            errors["base"] = "provider_error"
-            placeholders["provider_message"] = err.provider_message
-        except SantralError:
-            errors["base"] = "cannot_connect"
+        except SantralError as err:
+            failure = describe_failure(err)
+            errors["base"] = failure.form_error
+            placeholders["provider_message"] = failure.placeholders.get("message", "")
         except Exception:  # noqa: BLE001
             LOGGER.exception(
                 "Unexpected error while checking %s credentials", data[CONF_PROVIDER]

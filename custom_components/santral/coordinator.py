@@ -15,6 +15,7 @@ import homeassistant.util.dt as dt_util
 
 from .calls import CallTracker
 from .const import DOMAIN, EXTENSIONS_INTERVAL, LOGGER, PRESENCE_INTERVAL
+from .failures import describe_failure
 from .faxes import FaxTracker
 from .providers import (
     DESCRIPTIONS,
@@ -23,10 +24,7 @@ from .providers import (
     ExtensionSource,
     ProviderClient,
     SantralAuthenticationError,
-    SantralConnectionError,
-    SantralInvalidResponseError,
-    SantralProviderError,
-    SantralRateLimitedError,
+    SantralError,
 )
 from .tracker import HistoryTracker
 
@@ -68,33 +66,17 @@ async def call_provider[T](call: Callable[[], Awaitable[T]]) -> T:
     """
     try:
         return await call()
-    except SantralAuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except SantralRateLimitedError as err:
+    except SantralError as err:
+        failure = describe_failure(err)
+        if isinstance(err, SantralAuthenticationError):
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key=failure.key
+            ) from err
         raise UpdateFailed(
             translation_domain=DOMAIN,
-            translation_key="rate_limited",
-            retry_after=err.retry_after,
-        ) from err
-    except SantralConnectionError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except SantralInvalidResponseError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="invalid_response",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except SantralProviderError as err:
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="provider_error",
-            translation_placeholders={"message": err.provider_message},
+            translation_key=failure.key,
+            translation_placeholders=failure.placeholders,
+            retry_after=failure.retry_after,
         ) from err
 
 

@@ -40,7 +40,9 @@ async def async_public_webhook_url(hass: HomeAssistant, webhook_id: str) -> str 
     if (cloud := _cloud(hass)) is not None and cloud.async_active_subscription(hass):
         try:
             url: str = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
-        except Exception as err:  # noqa: BLE001 - any cloud failure leaves the external URL
+        except Exception as err:  # noqa: BLE001
+            # Besides CloudNotAvailable, making a hook raises the cloud client's own,
+            # aiohttp's and timeout errors; any of them leaves the external URL.
             LOGGER.debug(
                 "No cloudhook from Home Assistant Cloud (%s)", type(err).__name__
             )
@@ -70,7 +72,8 @@ async def async_delete_cloudhook(
         return
     try:
         await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-    except Exception as err:  # noqa: BLE001 - the entry goes anyway
+    except (cloud.CloudNotAvailable, ValueError) as err:
+        # ValueError: the cloud never made a hook for this webhook.
         LOGGER.debug(
             "Home Assistant Cloud kept no cloudhook for %s (%s)",
             entry.title,
@@ -111,7 +114,7 @@ def async_track_reachability(
     entry: SantralConfigEntry,
     on_url: Callable[[str], Awaitable[None]],
 ) -> None:
-    """Keep the repair issue true, from now on and whenever the network or cloud changes.
+    """Keep the repair issue true, from now on and whenever the network, cloud or hook changes.
 
     `on_url` runs with the public URL each time one is found, so the provider can be told.
     While Home Assistant Cloud is still connecting nothing is decided for a while: its
@@ -147,6 +150,11 @@ def async_track_reachability(
     if (cloud := _cloud(hass)) is not None:
         entry.async_on_unload(
             cloud.async_listen_connection_change(hass, _schedule_check)
+        )
+        entry.async_on_unload(
+            cloud.async_listen_cloudhook_change(
+                hass, entry.data[CONF_WEBHOOK_ID], _schedule_check
+            )
         )
         entry.async_on_unload(
             async_call_later(hass, CLOUD_CONNECT_WAIT, _stop_waiting_for_cloud)

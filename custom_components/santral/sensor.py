@@ -43,6 +43,7 @@ class SantralAccountSensorEntityDescription(SensorEntityDescription):
 
     value_fn: Callable[[Account], str | Decimal | None]
     exists_fn: Callable[[Account], bool]
+    unit_fn: Callable[[Account], str | None] | None = None
 
 
 ACCOUNT_SENSORS: tuple[SantralAccountSensorEntityDescription, ...] = (
@@ -50,9 +51,9 @@ ACCOUNT_SENSORS: tuple[SantralAccountSensorEntityDescription, ...] = (
         key="balance",
         translation_key="balance",
         device_class=SensorDeviceClass.MONETARY,
-        native_unit_of_measurement="TRY",
         suggested_display_precision=2,
         value_fn=lambda account: account.balance,
+        unit_fn=lambda account: account.currency,
         exists_fn=lambda account: account.balance is not None,
     ),
     SantralAccountSensorEntityDescription(
@@ -252,6 +253,13 @@ class SantralAccountSensor(
     def native_value(self) -> str | Decimal | None:
         """The value as of the last successful poll."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The unit the provider reports the value in (the balance's currency)."""
+        if (unit_fn := self.entity_description.unit_fn) is not None:
+            return unit_fn(self.coordinator.data)
+        return super().native_unit_of_measurement
 
 
 def _add_extension_sensors(

@@ -22,14 +22,14 @@ import re
 import stat
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, service
 import voluptuous as vol
 
 from .const import DOMAIN, MAX_FAX_FILE_BYTES
 from .coordinator import SantralConfigEntry
+from .failures import describe_failure
 from .files import (
     NotAFileError,
     async_write_document,
@@ -47,9 +47,6 @@ from .providers import (
     Provider,
     SantralAuthenticationError,
     SantralError,
-    SantralInvalidResponseError,
-    SantralProviderError,
-    SantralRateLimitedError,
     normalize_number,
 )
 from .recordings import async_save_recording
@@ -181,11 +178,7 @@ def _is_allowed(hass: HomeAssistant, path: Path) -> bool:
 
 def _entry(hass: HomeAssistant, entry_id: str) -> SantralConfigEntry:
     """Return the loaded Santral entry `entry_id`, or explain why there is none."""
-    entry: SantralConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise _invalid("entry_not_found", entry_id=entry_id)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise _invalid("entry_not_loaded", title=entry.title)
+    entry: SantralConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
     return entry
 
 
@@ -326,29 +319,14 @@ def _provider_failed(
     A refusal (an unknown id, a number or extension the provider does not take) is the
     caller's to fix, so it is a validation error carrying the provider's own words.
     """
+    failure = describe_failure(err)
     if isinstance(err, SantralAuthenticationError):
         entry.async_start_reauth(entry.runtime_data.account.hass)
-        return HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        )
-    if isinstance(err, SantralRateLimitedError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="rate_limited_action",
-            translation_placeholders={"seconds": str(round(err.retry_after or 60))},
-        )
-    if isinstance(err, SantralProviderError):
-        return _invalid("provider_refused", message=err.provider_message)
-    if isinstance(err, SantralInvalidResponseError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_response",
-            translation_placeholders={"error": str(err)},
-        )
-    return HomeAssistantError(
+    error = ServiceValidationError if failure.refused else HomeAssistantError
+    return error(
         translation_domain=DOMAIN,
-        translation_key="cannot_connect",
-        translation_placeholders={"error": str(err)},
+        translation_key=failure.key,
+        translation_placeholders=failure.placeholders or None,
     )
 
 
