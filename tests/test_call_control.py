@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 import hashlib
 from pathlib import Path
@@ -22,9 +21,7 @@ from custom_components.santral.const import CONF_DOWNLOAD_RECORDINGS, DOMAIN
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import build_call
 
-from .helpers import WEBHOOK_IDS, setup
-
-KINDS = {"bulutfon": "bulutfon_token", "bulutsantralim": "bulutsantralim"}
+from .helpers import CALL_KINDS as KINDS, Events, MakeEntry, deliver_webhooks, setup
 
 
 async def action(hass: HomeAssistant, name: str, **data: Any) -> dict[str, Any]:
@@ -34,6 +31,24 @@ async def action(hass: HomeAssistant, name: str, **data: Any) -> dict[str, Any]:
     )
     assert isinstance(response, dict)
     return response
+
+
+async def refusal(
+    hass: HomeAssistant,
+    name: str,
+    error: type[HomeAssistantError] = ServiceValidationError,
+    **data: Any,
+) -> HomeAssistantError:
+    """Call a santral action that must fail with `error`; return what it raised."""
+    with pytest.raises(error) as err:
+        await action(hass, name, **data)
+    return err.value
+
+
+@pytest.fixture
+async def santralim(hass: HomeAssistant, make_entry: MakeEntry) -> MockConfigEntry:
+    """Set up a Bulutsantralim entry."""
+    return await setup(hass, make_entry("bulutsantralim"))
 
 
 def recorded_call(simulator: Simulator, provider: str) -> str:
@@ -52,19 +67,15 @@ async def test_originate_bulutsantralim(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_events: list[dict[str, Any]],
+    santralim: MockConfigEntry,
+    call_events: Events,
 ) -> None:
     """Click-to-call returns the call id, and the call then arrives like any other."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    client = await hass_client_no_auth()
-    simulator.set_crm_integration(
-        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
-    )
+    await deliver_webhooks(simulator, hass_client_no_auth, "bulutsantralim")
     response = await action(
         hass,
         "originate",
-        config_entry_id=entry.entry_id,
+        config_entry_id=santralim.entry_id,
         destination="0532 123 45 67",
         extension="1001",
         timeout=20,
@@ -80,21 +91,18 @@ async def test_originate_bulutsantralim(
 
 
 async def test_originate_bulutfon(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, simulator: Simulator, make_entry: MakeEntry
 ) -> None:
     """Bulutfon's call-and-bridge needs the PBX number, and names no call id."""
     entry = await setup(hass, make_entry("bulutfon_token"))
-    with pytest.raises(ServiceValidationError) as err:
-        await action(
-            hass,
-            "originate",
-            config_entry_id=entry.entry_id,
-            destination="05321234567",
-            extension="1001",
-        )
-    assert err.value.translation_key == "caller_id_required"
+    err = await refusal(
+        hass,
+        "originate",
+        config_entry_id=entry.entry_id,
+        destination="05321234567",
+        extension="1001",
+    )
+    assert err.translation_key == "caller_id_required"
     response = await action(
         hass,
         "originate",
@@ -108,22 +116,19 @@ async def test_originate_bulutfon(
 
 
 async def test_originate_refused_by_provider(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, santralim: MockConfigEntry
 ) -> None:
     """The provider's own refusal reaches the user, translated around its words."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    with pytest.raises(HomeAssistantError) as err:
-        await action(
-            hass,
-            "originate",
-            config_entry_id=entry.entry_id,
-            destination="05321234567",
-            extension="1999",
-        )
-    assert err.value.translation_key == "provider_error"
-    assert err.value.translation_placeholders == {"message": "extension 1999 not found"}
+    err = await refusal(
+        hass,
+        "originate",
+        HomeAssistantError,
+        config_entry_id=santralim.entry_id,
+        destination="05321234567",
+        extension="1999",
+    )
+    assert err.translation_key == "provider_error"
+    assert err.translation_placeholders == {"message": "extension 1999 not found"}
 
 
 @pytest.mark.parametrize(
@@ -136,37 +141,32 @@ async def test_originate_refused_by_provider(
 async def test_originate_bad_input(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    santralim: MockConfigEntry,
     data: dict[str, str],
     key: str,
 ) -> None:
     """Bad numbers are refused before anything is sent."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    with pytest.raises(ServiceValidationError) as err:
-        await action(hass, "originate", config_entry_id=entry.entry_id, **data)
-    assert err.value.translation_key == key
+    err = await refusal(hass, "originate", config_entry_id=santralim.entry_id, **data)
+    assert err.translation_key == key
     assert simulator.count("bulutsantralim", "originate") == 0
 
 
 async def test_call_control_not_on_telsam(
-    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry]
+    hass: HomeAssistant, make_entry: MakeEntry
 ) -> None:
     """A fax-only provider refuses call actions with a clear message."""
     entry = await setup(hass, make_entry("telsam"))
-    with pytest.raises(ServiceValidationError) as err:
-        await action(
-            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id="x"
-        )
-    assert err.value.translation_key == "call_control_not_supported"
+    err = await refusal(
+        hass, "get_recording_url", config_entry_id=entry.entry_id, call_id="x"
+    )
+    assert err.translation_key == "call_control_not_supported"
 
 
 async def test_recording_url_limiter_and_cache(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, simulator: Simulator, santralim: MockConfigEntry
 ) -> None:
     """Six URLs in a minute make five requests; the sixth is a clear error; URLs are reused."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
+    entry = santralim
     calls = [recorded_call(simulator, "bulutsantralim") for _ in range(6)]
     urls = []
     for call_id in calls[:5]:
@@ -182,20 +182,20 @@ async def test_recording_url_limiter_and_cache(
         hass, "get_recording_url", config_entry_id=entry.entry_id, call_id=calls[0]
     )
     assert again["url"] == urls[0]
-    with pytest.raises(HomeAssistantError) as err:
-        await action(
-            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id=calls[5]
-        )
-    assert err.value.translation_key == "rate_limited"
+    err = await refusal(
+        hass,
+        "get_recording_url",
+        HomeAssistantError,
+        config_entry_id=entry.entry_id,
+        call_id=calls[5],
+    )
+    assert err.translation_key == "rate_limited"
     assert simulator.count("bulutsantralim", "recording_url") == 5
     assert simulator.state.bulutsantralim.api_key not in "".join(urls)
 
 
 async def test_bulutfon_recording_url_hides_token(
-    hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, simulator: Simulator, make_entry: MakeEntry
 ) -> None:
     """Bulutfon's URL carries sha1(token + uuid), never the token, and it plays."""
     entry = await setup(hass, make_entry("bulutfon_token"))
@@ -214,17 +214,14 @@ async def test_bulutfon_recording_url_hides_token(
 
 
 async def test_recording_url_needs_token(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, simulator: Simulator, make_entry: MakeEntry
 ) -> None:
     """With e-mail and password there is no safe URL to hand out."""
     entry = await setup(hass, make_entry("bulutfon_login"))
-    with pytest.raises(ServiceValidationError) as err:
-        await action(
-            hass, "get_recording_url", config_entry_id=entry.entry_id, call_id="x"
-        )
-    assert err.value.translation_key == "recording_url_needs_token"
+    err = await refusal(
+        hass, "get_recording_url", config_entry_id=entry.entry_id, call_id="x"
+    )
+    assert err.translation_key == "recording_url_needs_token"
 
 
 @pytest.mark.parametrize(
@@ -233,7 +230,7 @@ async def test_recording_url_needs_token(
 async def test_download_recording(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
     provider: str,
     magic: bytes,
@@ -247,48 +244,42 @@ async def test_download_recording(
     path = Path(response["path"])
     assert path.parent == media / "santral" / "recordings" / entry.entry_id
     assert path.read_bytes().startswith(magic)
-    with pytest.raises(ServiceValidationError) as err:
-        await action(
-            hass,
-            "download_recording",
-            config_entry_id=entry.entry_id,
-            call_id=call_id,
-            directory="/etc",
-        )
-    assert err.value.translation_key == "path_not_allowed"
+    err = await refusal(
+        hass,
+        "download_recording",
+        config_entry_id=entry.entry_id,
+        call_id=call_id,
+        directory="/etc",
+    )
+    assert err.translation_key == "path_not_allowed"
 
 
+@pytest.mark.usefixtures("media")
 async def test_recording_of_unknown_call(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
+    hass: HomeAssistant, santralim: MockConfigEntry
 ) -> None:
     """A call without a recording is the provider's refusal, in its words."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
-    with pytest.raises(HomeAssistantError) as err:
-        await action(
-            hass, "download_recording", config_entry_id=entry.entry_id, call_id="yok-1"
-        )
-    assert err.value.translation_key == "provider_error"
-    assert "cannot find call" in err.value.translation_placeholders["message"]
+    err = await refusal(
+        hass,
+        "download_recording",
+        HomeAssistantError,
+        config_entry_id=santralim.entry_id,
+        call_id="yok-1",
+    )
+    assert err.translation_key == "provider_error"
+    assert "cannot find call" in err.translation_placeholders["message"]
 
 
 async def test_recordings_downloaded_automatically(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
 ) -> None:
     """With the option on, a recorded call's recording is saved when the call ends."""
-    entry = await setup(
-        hass, make_entry("bulutsantralim"), {CONF_DOWNLOAD_RECORDINGS: True}
-    )
-    client = await hass_client_no_auth()
-    simulator.set_crm_integration(
-        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
-    )
+    entry = make_entry("bulutsantralim")
+    await _auto_download_entry(hass, hass_client_no_auth, simulator, entry)
     call = await simulator.place_call(
         "bulutsantralim", outcome="answered", recording=True
     )
@@ -298,16 +289,13 @@ async def test_recordings_downloaded_automatically(
 
 
 async def test_originate_abroad(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, simulator: Simulator, santralim: MockConfigEntry
 ) -> None:
     """A number abroad is dialled as 00<country><number>."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
     response = await action(
         hass,
         "originate",
-        config_entry_id=entry.entry_id,
+        config_entry_id=santralim.entry_id,
         destination="+49 151 2345 6789",
         extension="1001",
     )
@@ -317,27 +305,24 @@ async def test_originate_abroad(
 
 @pytest.mark.parametrize("call_id", ["../me", "", "a b", "x" * 81])
 async def test_ids_are_validated(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    call_id: str,
+    hass: HomeAssistant, simulator: Simulator, santralim: MockConfigEntry, call_id: str
 ) -> None:
     """Ids that are not plain provider ids never reach a provider URL."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
     with pytest.raises(vol.Invalid):
         await action(
-            hass, "download_recording", config_entry_id=entry.entry_id, call_id=call_id
+            hass,
+            "download_recording",
+            config_entry_id=santralim.entry_id,
+            call_id=call_id,
         )
     assert simulator.count("bulutsantralim", "recording_url") == 0
 
 
 async def test_entry_removal_deletes_stores(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    make_entry: Callable[[str], MockConfigEntry],
+    hass: HomeAssistant, hass_storage: dict[str, Any], santralim: MockConfigEntry
 ) -> None:
     """Removing an entry deletes its call and fax history (they hold phone numbers)."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
+    entry = santralim
     await hass.config_entries.async_unload(entry.entry_id)
     assert f"santral.{entry.entry_id}.calls" in hass_storage
     await hass.config_entries.async_remove(entry.entry_id)
@@ -353,22 +338,24 @@ async def _auto_download_entry(
     entry: MockConfigEntry,
 ) -> None:
     await setup(hass, entry, {CONF_DOWNLOAD_RECORDINGS: True})
-    client = await hass_client_no_auth()
-    simulator.set_crm_integration(
-        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
-    )
+    await deliver_webhooks(simulator, hass_client_no_auth, "bulutsantralim")
 
 
+@pytest.fixture
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Try a recording download again after 10 ms instead of minutes."""
+    monkeypatch.setattr("custom_components.santral.recordings.RETRY_DELAY", 0.01)
+
+
+@pytest.mark.usefixtures("fast_retries")
 async def test_automatic_download_retries(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A recording that fails once, or is rate limited, is fetched at a later try."""
-    monkeypatch.setattr("custom_components.santral.recordings.RETRY_DELAY", 0.01)
     entry = make_entry("bulutsantralim")
     await _auto_download_entry(hass, hass_client_no_auth, simulator, entry)
     simulator.inject("bulutsantralim", "recording_url", Fault(FaultKind.SERVER_ERROR))
@@ -390,17 +377,15 @@ async def test_automatic_download_retries(
     assert saved == sorted([call.uuid, second.uuid])
 
 
+@pytest.mark.usefixtures("fast_retries", "media")
 async def test_automatic_download_gives_up(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    make_entry: MakeEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A recording that never comes is logged once as not saved; nothing else breaks."""
-    monkeypatch.setattr("custom_components.santral.recordings.RETRY_DELAY", 0.01)
     entry = make_entry("bulutsantralim")
     await _auto_download_entry(hass, hass_client_no_auth, simulator, entry)
     simulator.inject(
@@ -415,7 +400,7 @@ async def test_automatic_download_outside_allowed_folders(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     caplog: pytest.LogCaptureFixture,
     tmp_path: Path,
 ) -> None:
@@ -431,21 +416,16 @@ async def test_automatic_download_outside_allowed_folders(
 
 
 async def test_download_to_unwritable_folder(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
+    hass: HomeAssistant, simulator: Simulator, santralim: MockConfigEntry, media: Path
 ) -> None:
     """A folder that cannot be created is a translated error, not a traceback."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
     call_id = recorded_call(simulator, "bulutsantralim")
     (media / "dosya").write_text("not a folder")
-    with pytest.raises(ServiceValidationError) as err:
-        await action(
-            hass,
-            "download_recording",
-            config_entry_id=entry.entry_id,
-            call_id=call_id,
-            directory=str(media / "dosya" / "alt"),
-        )
-    assert err.value.translation_key == "file_unwritable"
+    err = await refusal(
+        hass,
+        "download_recording",
+        config_entry_id=santralim.entry_id,
+        call_id=call_id,
+        directory=str(media / "dosya" / "alt"),
+    )
+    assert err.translation_key == "file_unwritable"

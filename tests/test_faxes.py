@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from homeassistant import block_async_io
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.santral.const import CONF_ARCHIVE_FAXES, DOMAIN, EVENT_FAX
+from custom_components.santral.const import CONF_ARCHIVE_FAXES, DOMAIN
 from simulator import Fault, FaultKind, Simulator
 
-from .helpers import FAX_KINDS as KINDS, WEBHOOK_IDS, poll_faxes as poll, setup
+from .helpers import (
+    FAX_KINDS as KINDS,
+    OBJECT_IDS as DEVICE,
+    Events,
+    MakeEntry,
+    deliver_webhooks,
+    poll_faxes as poll,
+    setup,
+)
 
-DEVICE = {
-    "telsam": "telsam_yenifaks_api_kullanici",
-    "bulutfon": "bulutfon_santral_bulutfon_net",
-    "bulutsantralim": "bulutsantralim_908501234567",
-}
 DOWNLOAD_ROUTE = {
     "telsam": "fax_download",
     "bulutfon": "incoming_fax",
@@ -43,15 +45,38 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 @pytest.fixture
-def fax_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Collect `santral_fax` bus events."""
-    events: list[dict[str, Any]] = []
+async def telsam(
+    hass: HomeAssistant, make_entry: MakeEntry, media: Path
+) -> MockConfigEntry:
+    """Set up a Telsam entry, with a media folder for its faxes."""
+    return await setup(hass, make_entry("telsam"))
 
-    def _listener(event: Event) -> None:
-        events.append(dict(event.data))
 
-    hass.bus.async_listen(EVENT_FAX, _listener)
-    return events
+@pytest.fixture
+def document(media: Path) -> Path:
+    """Write a small PDF into the media folder."""
+    path = media / "a.pdf"
+    path.write_bytes(PDF)
+    return path
+
+
+async def download(
+    hass: HomeAssistant, entry: MockConfigEntry, fax_id: str, directory: Path | str
+) -> dict[str, Any]:
+    """Call santral.download_fax and return its response."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "download_fax",
+        {
+            "config_entry_id": entry.entry_id,
+            "fax_id": fax_id,
+            "directory": str(directory),
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert isinstance(response, dict)
+    return response
 
 
 async def send(
@@ -73,9 +98,9 @@ async def send(
 async def test_received_fax_archived_and_announced_once(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    fax_events: list[dict[str, Any]],
+    fax_events: Events,
     provider: str,
 ) -> None:
     """A new fax is saved under the media folder and announced once, with its path."""
@@ -119,9 +144,9 @@ async def test_received_fax_archived_and_announced_once(
 async def test_failed_download_is_retried(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    fax_events: list[dict[str, Any]],
+    fax_events: Events,
     provider: str,
 ) -> None:
     """A document that cannot be fetched is tried again at the next poll; the fax is kept."""
@@ -138,12 +163,11 @@ async def test_failed_download_is_retried(
 async def test_fax_announced_without_file_after_tries(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
-    fax_events: list[dict[str, Any]],
+    telsam: MockConfigEntry,
+    fax_events: Events,
 ) -> None:
     """A document that never comes does not hold the fax back for ever."""
-    entry = await setup(hass, make_entry("telsam"))
+    entry = telsam
     await simulator.receive_fax("telsam")
     simulator.inject(
         "telsam", "fax_download", Fault(FaultKind.SERVER_ERROR, times=None)
@@ -159,9 +183,9 @@ async def test_fax_announced_without_file_after_tries(
 async def test_archive_off(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    fax_events: list[dict[str, Any]],
+    fax_events: Events,
 ) -> None:
     """With the archive off, faxes are announced and nothing is downloaded."""
     entry = await setup(hass, make_entry("telsam"), {CONF_ARCHIVE_FAXES: False})
@@ -174,9 +198,9 @@ async def test_archive_off(
 async def test_restart_announces_once(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    fax_events: list[dict[str, Any]],
+    fax_events: Events,
 ) -> None:
     """A fax received while Home Assistant was down is announced once after it starts."""
     entry = await setup(hass, make_entry("bulutsantralim"))
@@ -195,12 +219,11 @@ async def test_restart_announces_once(
 async def test_telsam_token_expires_mid_poll(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
-    fax_events: list[dict[str, Any]],
+    telsam: MockConfigEntry,
+    fax_events: Events,
 ) -> None:
     """An expired token during a poll is refreshed; the poll succeeds and nobody is asked."""
-    entry = await setup(hass, make_entry("telsam"))
+    entry = telsam
     await simulator.receive_fax("telsam")
     simulator.state.telsam.expire_access_tokens()
     await poll(hass, entry)
@@ -215,16 +238,15 @@ async def test_telsam_token_expires_mid_poll(
 async def test_send_fax_settles_once(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    fax_events: list[dict[str, Any]],
+    fax_events: Events,
+    document: Path,
     provider: str,
     outcome: str,
 ) -> None:
     """A sent fax is pending until it settles, then fires sent or failed once."""
     entry = await setup(hass, make_entry(KINDS[provider]))
-    document = media / "teklif.pdf"
-    document.write_bytes(PDF)
     response = await send(
         hass,
         entry,
@@ -261,7 +283,7 @@ async def test_send_fax_settles_once(
 async def test_send_ten_megabytes_without_blocking(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    telsam: MockConfigEntry,
     media: Path,
     caplog: pytest.LogCaptureFixture,
     disable_block_async_io: None,
@@ -270,7 +292,7 @@ async def test_send_ten_megabytes_without_blocking(
 
     The test harness leaves file reads out of the detection; they are put back in here.
     """
-    entry = await setup(hass, make_entry("telsam"))
+    entry = telsam
     document = media / "buyuk.pdf"
     content = PDF + b"0" * (10 * 1024 * 1024)
     document.write_bytes(content)
@@ -298,19 +320,13 @@ async def test_send_ten_megabytes_without_blocking(
 
 
 async def test_telsam_refusal_is_translated(
-    hass: HomeAssistant,
-    simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
+    hass: HomeAssistant, telsam: MockConfigEntry, document: Path
 ) -> None:
     """Telsam's 422 reaches the user with Telsam's own words."""
-    entry = await setup(hass, make_entry("telsam"))
-    document = media / "a.pdf"
-    document.write_bytes(PDF)
     with pytest.raises(HomeAssistantError) as err:
         await send(
             hass,
-            entry,
+            telsam,
             number="02125550000",
             file=str(document),
             sender="+908500000000",
@@ -337,33 +353,32 @@ async def test_telsam_refusal_is_translated(
         ),
     ],
 )
+@pytest.mark.usefixtures("document")
 async def test_send_fax_bad_input(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    telsam: MockConfigEntry,
     media: Path,
     data: dict[str, Any],
     key: str,
 ) -> None:
     """Bad input is a translated validation error and nothing is sent."""
-    entry = await setup(hass, make_entry("telsam"))
-    (media / "a.pdf").write_bytes(PDF)
     (media / "notlar.txt").write_text("merhaba")
     with (media / "dev.pdf").open("wb") as big:
         big.truncate(21 * 1024 * 1024)
     call = {"sender": SENDER["telsam"], **data}
     call = {k: v.format(media=media) for k, v in call.items() if v is not None}
     with pytest.raises(ServiceValidationError) as err:
-        await send(hass, entry, **call)
+        await send(hass, telsam, **call)
     assert err.value.translation_key == key
     assert simulator.count("telsam", "fax_send") == 0
 
 
 async def test_send_fax_unknown_or_unloaded_entry(
-    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry], media: Path
+    hass: HomeAssistant, telsam: MockConfigEntry
 ) -> None:
     """An unknown entry and an unloaded one are refused with their own messages."""
-    entry = await setup(hass, make_entry("telsam"))
+    entry = telsam
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
@@ -383,40 +398,19 @@ async def test_send_fax_unknown_or_unloaded_entry(
 async def test_download_fax(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
     provider: str,
 ) -> None:
     """download_fax saves the document inside an allowed folder and returns its path."""
     entry = await setup(hass, make_entry(KINDS[provider]))
     fax = await simulator.receive_fax(provider)
-    response = await hass.services.async_call(
-        DOMAIN,
-        "download_fax",
-        {
-            "config_entry_id": entry.entry_id,
-            "fax_id": str(fax.id),
-            "directory": str(media / "indir"),
-        },
-        blocking=True,
-        return_response=True,
-    )
-    assert isinstance(response, dict)
+    response = await download(hass, entry, str(fax.id), media / "indir")
     path = Path(response["path"])
     assert path.parent == media / "indir"
     assert path.stat().st_size > 0
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "download_fax",
-            {
-                "config_entry_id": entry.entry_id,
-                "fax_id": str(fax.id),
-                "directory": "/etc",
-            },
-            blocking=True,
-            return_response=True,
-        )
+        await download(hass, entry, str(fax.id), "/etc")
     assert err.value.translation_key == "path_not_allowed"
 
 
@@ -424,16 +418,13 @@ async def test_bulutfon_fax_notice_fetches_at_once(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
+    make_entry: MakeEntry,
     media: Path,
-    fax_events: list[dict[str, Any]],
+    fax_events: Events,
 ) -> None:
     """Bulutfon's fax_init web hook makes Santral read the faxes now, not at the next poll."""
     await setup(hass, make_entry("bulutfon_token"))
-    client = await hass_client_no_auth()
-    simulator.set_bulutfon_webhook(
-        str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutfon']}"))
-    )
+    await deliver_webhooks(simulator, hass_client_no_auth, "bulutfon")
     fax = await simulator.receive_fax("bulutfon", sender="905327778899")
     await hass.async_block_till_done(wait_background_tasks=True)
     assert [event["fax_id"] for event in fax_events] == [str(fax.id)]
@@ -443,15 +434,13 @@ async def test_bulutfon_fax_notice_fetches_at_once(
 async def test_fax_sent_before_first_poll_is_announced(
     hass: HomeAssistant,
     simulator: Simulator,
-    make_entry: Callable[[str], MockConfigEntry],
-    media: Path,
-    fax_events: list[dict[str, Any]],
+    make_entry: MakeEntry,
+    document: Path,
+    fax_events: Events,
 ) -> None:
     """A fax sent while the fax lists could not be read yet still fires when it settles."""
     simulator.inject("bulutfon", "incoming_faxes", Fault(FaultKind.SERVER_ERROR))
     entry = await setup(hass, make_entry("bulutfon_token"))
-    document = media / "a.pdf"
-    document.write_bytes(PDF)
     await send(
         hass, entry, number="02125550000", file=str(document), sender=SENDER["bulutfon"]
     )
