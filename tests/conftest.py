@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator
+from datetime import timedelta
 import logging
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -176,6 +179,12 @@ def webhook(hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator) ->
         return status
 
     return _post
+
+
+@pytest.fixture
+def midday(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Stop the clock at noon of Home Assistant's today: a call of the last hours ended today."""
+    freezer.move_to(dt_util.start_of_local_day() + timedelta(hours=12))
 
 
 @pytest.fixture

@@ -156,6 +156,7 @@ async def test_poll_then_late_webhook_fires_once(
     assert len(call_events) == 1
 
 
+@pytest.mark.usefixtures("midday")
 @pytest.mark.parametrize("provider", ["bulutfon", "bulutsantralim"])
 async def test_restart_announces_downtime_once(
     hass: HomeAssistant,

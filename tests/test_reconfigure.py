@@ -106,6 +106,7 @@ async def test_reconfigure(
     } == entities
 
 
+@pytest.mark.usefixtures("midday")
 @pytest.mark.parametrize(
     ("provider", "kind"),
     [("bulutfon", "bulutfon_token"), ("bulutsantralim", "bulutsantralim")],
