@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 import json
@@ -25,6 +26,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import (
     HomeAssistantSnapshotExtension,
@@ -35,12 +37,14 @@ from syrupy.types import SerializableData
 import voluptuous as vol
 
 from custom_components.santral.const import (
+    CALL_HISTORY_OVERLAP,
     CONF_BASE_URL,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_PROVIDER,
     CONF_SET_NOTIFICATION_URL,
     DOMAIN,
+    FAX_HISTORY_OVERLAP,
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
 )
@@ -83,7 +87,8 @@ MENU_PATHS = {
     "telsam": ["telsam"],
 }
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-WEBHOOK_PAYLOADS = Path(__file__).parent / "fixtures" / "webhooks"
+FIXTURES = Path(__file__).parent / "fixtures"
+WEBHOOK_PAYLOADS = FIXTURES / "webhooks"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json"}
 SANTRALIM_STAMPS = ("start_stamp", "answer_stamp", "end_stamp")
@@ -104,6 +109,49 @@ VERSIONED_REGISTRY_FIELDS = (
     "config_subentry_id",
     "primary_config_entry",
 )
+
+
+PAGING_LOGGER = "custom_components.santral.providers.paging"
+CAPPED = "still offered more"
+
+
+@dataclass(frozen=True)
+class PagedList:
+    """One provider list: where it is served, what reads it, its window and its cap."""
+
+    provider: str
+    endpoint: str
+    kind: str  # "calls" or "faxes"
+    page_size: int
+    cap: int  # the cap of one poll's window (the overlap plus a 5-minute interval)
+
+    @property
+    def window(self) -> timedelta:
+        """The window one poll reads: the overlap and a 5-minute poll interval."""
+        overlap = CALL_HISTORY_OVERLAP if self.kind == "calls" else FAX_HISTORY_OVERLAP
+        return overlap + timedelta(minutes=5)
+
+
+# The figures: calls over 5 h 5 min at 1,000 an hour in pages of 100, faxes over 24 h 5 min
+# at 50 an hour in pages of 100 (Verimor) or Laravel's 15 (Telsam); windows are counted in
+# started hours, plus the page that reaches past the window's start.
+PAGED_LISTS = {
+    "bulutfon_cdrs": PagedList("bulutfon", "cdrs", "calls", 100, 61),
+    "bulutsantralim_cdrs": PagedList("bulutsantralim", "cdrs", "calls", 100, 61),
+    "bulutsantralim_fdrs": PagedList("bulutsantralim", "fdrs", "faxes", 100, 14),
+    "telsam_fax": PagedList("telsam", "fax_list", "faxes", 15, 85),
+}
+
+
+def capped_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """Return the warnings the page cap logged."""
+    return [
+        record
+        for record in caplog.records
+        if record.name == PAGING_LOGGER
+        and record.levelno == logging.WARNING
+        and CAPPED in record.getMessage()
+    ]
 
 
 class _SameOnEveryVersionSerializer(HomeAssistantSnapshotSerializer):

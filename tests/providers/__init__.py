@@ -1,0 +1,1 @@
+"""Tests of the Home Assistant-free client library against the simulator."""

@@ -1,0 +1,1 @@
+"""Tests of the integration, with Home Assistant."""
