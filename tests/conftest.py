@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 import logging
 from pathlib import Path
 from typing import Any
@@ -70,9 +70,23 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(SnapshotExtension)
 
 
+def midday_zone(now: datetime) -> str:
+    """Return a fixed-offset zone in which `now` falls between noon and one o'clock.
+
+    "Calls today" counts by the local day. A test that places a call and reads the count
+    must not straddle midnight, whatever hour it runs at; the midnight reset has its own
+    test with a frozen clock.
+    """
+    offset = 12 - now.astimezone(UTC).hour
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/santral."""
+async def auto_enable_custom_integrations(
+    hass: HomeAssistant, enable_custom_integrations: None
+) -> None:
+    """Let Home Assistant load custom_components/santral, in a zone where it is midday."""
+    await hass.config.async_set_time_zone(midday_zone(dt_util.utcnow()))
 
 
 class _RecordKeeper(logging.Handler):
