@@ -86,27 +86,48 @@ class SantralTrackerSensorEntityDescription[T](SensorEntityDescription):
 
 
 # Attributes use the names of the `santral_call` and `santral_fax` event data.
+def _party(
+    tracker: CallTracker | FaxTracker,
+    role: str,
+    number: str | None,
+    time_key: str,
+    time: str | None,
+    **more: Any,
+) -> dict[str, Any]:
+    """Return who took part in a call or fax, with the phonebook's name, and when."""
+    return {
+        role: number,
+        f"{role}_name": tracker.phonebook.name(number),
+        time_key: time,
+        **more,
+    }
+
+
 def _last_caller(tracker: CallTracker) -> dict[str, Any]:
     caller = tracker.data.last_caller or {}
-    return {
-        "caller": caller.get("number"),
-        "caller_name": tracker.phonebook.name(caller.get("number")),
-        "started": caller.get("time"),
-        "call_id": caller.get("call_id"),
-    }
+    return _party(
+        tracker,
+        "caller",
+        caller.get("number"),
+        "started",
+        caller.get("time"),
+        call_id=caller.get("call_id"),
+    )
 
 
 def _last_missed(tracker: CallTracker) -> dict[str, Any]:
     call = tracker.last_call("missed")
     if call is None:
         return {}
-    return {
-        "caller": call.caller,
-        "caller_name": tracker.phonebook.name(call.caller),
-        "ended": call.time,
-        "call_id": call.call_id,
-        "callee": call.callee,
-    }
+    return _party(
+        tracker,
+        "caller",
+        call.caller,
+        "ended",
+        call.time,
+        call_id=call.call_id,
+        callee=call.callee,
+    )
 
 
 CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
@@ -149,26 +170,23 @@ def _last_received(tracker: FaxTracker) -> dict[str, Any]:
     fax = tracker.last("received")
     if fax is None:
         return {}
-    return {
-        "remote": fax.remote,
-        "remote_name": tracker.phonebook.name(fax.remote),
-        "created": fax.time,
-        "pages": fax.pages,
-        "file": fax.file,
-        "fax_id": fax.fax_id,
-    }
+    return _party(
+        tracker,
+        "remote",
+        fax.remote,
+        "created",
+        fax.time,
+        pages=fax.pages,
+        file=fax.file,
+        fax_id=fax.fax_id,
+    )
 
 
 def _last_outgoing(tracker: FaxTracker) -> dict[str, Any]:
     fax = tracker.last("sent", "failed", direction=FaxDirection.OUTBOUND)
     if fax is None:
         return {}
-    return {
-        "remote": fax.remote,
-        "remote_name": tracker.phonebook.name(fax.remote),
-        "created": fax.time,
-        "fax_id": fax.fax_id,
-    }
+    return _party(tracker, "remote", fax.remote, "created", fax.time, fax_id=fax.fax_id)
 
 
 FAX_SENSORS: tuple[SantralTrackerSensorEntityDescription[FaxTracker], ...] = (

@@ -31,6 +31,7 @@ from .errors import (
     SantralProviderError,
 )
 from .models import (
+    PBX_CAPABILITIES,
     Account,
     CallDirection,
     CallRecord,
@@ -64,18 +65,7 @@ class BulutfonClient(ProviderClient):
     """Talks to Bulutfon with a master token or an e-mail and password."""
 
     provider = Provider.BULUTFON
-    capabilities = frozenset(
-        {
-            Capability.CALL_EVENTS,
-            Capability.CALL_HISTORY,
-            Capability.FAX_HISTORY,
-            Capability.SEND_FAX,
-            Capability.ORIGINATE,
-            Capability.RECORDINGS,
-            Capability.EXTENSIONS,
-            Capability.WEBHOOK_AUTH,
-        }
-    )
+    capabilities = PBX_CAPABILITIES | {Capability.WEBHOOK_AUTH}
 
     def __init__(
         self,

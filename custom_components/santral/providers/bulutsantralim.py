@@ -32,6 +32,7 @@ from .errors import (
     SantralRateLimitedError,
 )
 from .models import (
+    PBX_CAPABILITIES,
     Account,
     CallDirection,
     CallRecord,
@@ -87,18 +88,7 @@ class BulutsantralimClient(ProviderClient):
     """Talks to Bulutsantralim with an API key."""
 
     provider = Provider.BULUTSANTRALIM
-    capabilities = frozenset(
-        {
-            Capability.CALL_EVENTS,
-            Capability.CALL_HISTORY,
-            Capability.FAX_HISTORY,
-            Capability.SEND_FAX,
-            Capability.ORIGINATE,
-            Capability.RECORDINGS,
-            Capability.EXTENSIONS,
-            Capability.NOTIFICATION_URL,
-        }
-    )
+    capabilities = PBX_CAPABILITIES | {Capability.NOTIFICATION_URL}
 
     def __init__(
         self,

@@ -32,6 +32,21 @@ class Capability(StrEnum):
     WEBHOOK_AUTH = "webhook_auth"
 
 
+# What a cloud PBX offers: live call events, call history, faxes, click-to-call,
+# recordings and its extension list.
+PBX_CAPABILITIES: frozenset[Capability] = frozenset(
+    {
+        Capability.CALL_EVENTS,
+        Capability.CALL_HISTORY,
+        Capability.FAX_HISTORY,
+        Capability.SEND_FAX,
+        Capability.ORIGINATE,
+        Capability.RECORDINGS,
+        Capability.EXTENSIONS,
+    }
+)
+
+
 class PbxState(StrEnum):
     """Lifecycle of a Bulutfon PBX as `/me` reports it, lower-cased."""
 
