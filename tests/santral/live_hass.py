@@ -24,9 +24,9 @@ from typing import Any
 
 import aiohttp
 
+from scripts.develop_seed import Seeder
+
 REPOSITORY = Path(__file__).resolve().parents[2]
-USERNAME = "live"
-PASSWORD = "live-test-password"  # noqa: S105 - a throwaway user of a throwaway instance
 END_TYPES = ("hangup", "missed")
 
 # Home Assistant before 2026.10 reads its web server's address here; later versions keep it
@@ -107,7 +107,6 @@ class LiveHass:
         self.session = session
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.client_id = f"{self.url}/"
         self.token = ""
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = config_dir / "live.log"
@@ -150,7 +149,10 @@ class LiveHass:
                 env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
             )
         onboarding = await self._wait_until_up(timeout)
-        await self._sign_in(onboarding)
+        # Signed in as the development instance is: onboarding the user, or logging in.
+        seeder = Seeder(self.session, self.url)
+        await seeder.sign_in(onboarding)
+        self.token = seeder.token
         await self._wait_until_running(timeout)
 
     async def _wait_until_up(self, timeout: float) -> list[dict[str, Any]]:
@@ -189,55 +191,6 @@ class LiveHass:
                     f"{method} {path}: HTTP {resp.status} {await resp.text()}"
                 )
             return await resp.json()
-
-    async def _exchange(self, code: str) -> None:
-        tokens = await self.request(
-            "POST",
-            "/auth/token",
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "client_id": self.client_id,
-            },
-        )
-        self.token = tokens["access_token"]
-
-    async def _sign_in(self, onboarding: list[dict[str, Any]]) -> None:
-        self.token = ""
-        steps = {step["step"]: step["done"] for step in onboarding}
-        if not steps.get("user", True):
-            result = await self.request(
-                "POST",
-                "/api/onboarding/users",
-                json={
-                    "client_id": self.client_id,
-                    "name": "Live test",
-                    "username": USERNAME,
-                    "password": PASSWORD,
-                    "language": "en",
-                },
-            )
-            await self._exchange(result["auth_code"])
-            return
-        flow = await self.request(
-            "POST",
-            "/auth/login_flow",
-            json={
-                "client_id": self.client_id,
-                "handler": ["homeassistant", None],
-                "redirect_uri": self.client_id,
-            },
-        )
-        result = await self.request(
-            "POST",
-            f"/auth/login_flow/{flow['flow_id']}",
-            json={
-                "client_id": self.client_id,
-                "username": USERNAME,
-                "password": PASSWORD,
-            },
-        )
-        await self._exchange(result["result"])
 
     async def add_entry(self, menu: list[str], user_input: dict[str, Any]) -> str:
         """Run Santral's config flow through the menu and form; return the entry id."""
