@@ -125,6 +125,10 @@ class BulutfonState:
         """Return the decoded attachments clients sent, in order of arrival."""
         return self.faxes.sent_documents
 
+    def set_extensions(self, numbers: list[str]) -> None:
+        """Replace the extensions `call_and_bridge` may bridge to."""
+        self.extensions = list(numbers)
+
     @property
     def numbers(self) -> tuple[str, ...]:
         """Return the PBX's own numbers, the only callers `call_and_bridge` takes."""
@@ -303,13 +307,17 @@ class SimulatorState:
         chosen = choose(provider, tuple(DIALECTS), "provider")
         self.dialects[chosen] = choose(dialect, DIALECTS[chosen], "dialect")
 
+    def pbx(self, provider: str) -> BulutfonState | BulutsantralimState:
+        """Return the simulated PBX of a calling provider; raise ValueError otherwise."""
+        pbxes: dict[str, BulutfonState | BulutsantralimState] = {
+            "bulutfon": self.bulutfon,
+            "bulutsantralim": self.bulutsantralim,
+        }
+        return pbxes[choose(provider, EXTENSION_PROVIDERS, "provider")]
+
     def cdrs(self, provider: str) -> list[SimulatedCall]:
         """Return the CDRs of a calling provider, newest first."""
-        if provider == "bulutfon":
-            return self.bulutfon.cdrs
-        if provider == "bulutsantralim":
-            return self.bulutsantralim.cdrs
-        raise ValueError(f"{provider} keeps no call records")
+        return self.pbx(provider).cdrs
 
     def add_cdrs(self, provider: str, calls: list[SimulatedCall]) -> None:
         """Record finished calls, keeping the list newest first, with their recordings."""
@@ -334,11 +342,7 @@ class SimulatorState:
 
     def recordings(self, provider: str) -> dict[str, Recording]:
         """Return the recordings of a calling provider, by call uuid."""
-        if provider == "bulutfon":
-            return self.bulutfon.recordings
-        if provider == "bulutsantralim":
-            return self.bulutsantralim.recordings
-        raise ValueError(f"{provider} keeps no call recordings")
+        return self.pbx(provider).recordings
 
     def provider_state(
         self, provider: str
@@ -353,12 +357,9 @@ class SimulatorState:
 
     def set_extensions(self, provider: str, numbers: object) -> list[str]:
         """Replace the extensions of a PBX provider; return them as the PBX now lists them."""
-        chosen = choose(provider, EXTENSION_PROVIDERS, "provider")
+        pbx = self.pbx(provider)
         kept = extension_numbers(numbers)
-        if chosen == "bulutfon":
-            self.bulutfon.extensions = kept
-        else:
-            self.bulutsantralim.set_extensions(kept)
+        pbx.set_extensions(kept)
         return kept
 
     def fax_book(self, provider: str) -> FaxBook:

@@ -11,7 +11,6 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
-    entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.helpers.typing import ConfigType
@@ -199,24 +198,10 @@ def _async_setup_webhook(
 async def _async_setup_extension_list(
     hass: HomeAssistant, entry: SantralConfigEntry, source: ExtensionSource
 ) -> SantralExtensionsCoordinator:
-    """Read the PBX's extensions, at presence pace if a presence sensor is enabled."""
-    extensions = SantralExtensionsCoordinator(
-        hass, entry, source, follow_presence=_presence_enabled(hass, entry)
-    )
+    """Read the PBX's extensions; presence sensors set the pace once they are added."""
+    extensions = SantralExtensionsCoordinator(hass, entry, source)
     await extensions.async_refresh()
     return extensions
-
-
-def _presence_enabled(hass: HomeAssistant, entry: SantralConfigEntry) -> bool:
-    """Return whether a presence sensor of the entry is enabled (enabling one reloads)."""
-    return any(
-        item.domain == Platform.SENSOR
-        and item.unique_id.startswith(f"{entry.entry_id}_presence_")
-        and not item.disabled
-        for item in er.async_entries_for_config_entry(
-            er.async_get(hass), entry.entry_id
-        )
-    )
 
 
 async def async_remove_config_entry_device(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 import logging
-from typing import Final
+from typing import Any, Final
 
 from homeassistant.util.signal_type import SignalTypeFormat
+
+from .providers import CallEvent
 
 DOMAIN: Final = "santral"
 LOGGER = logging.getLogger(__package__)
@@ -34,11 +36,11 @@ EVENT_FAX: Final = "santral_fax"
 
 # Dispatcher signals, formatted with the entry id.
 # A fax event was announced; the fax figures changed.
-SIGNAL_FAX: Final = "santral_fax_{}"
-SIGNAL_FAXES_UPDATED: Final = "santral_faxes_updated_{}"
+SIGNAL_FAX: Final = SignalTypeFormat[str, dict[str, Any]]("santral_fax_{}")
+SIGNAL_FAXES_UPDATED: Final = SignalTypeFormat[()]("santral_faxes_updated_{}")
 # A call event was announced; the call counters changed.
-SIGNAL_CALL: Final = "santral_call_{}"
-SIGNAL_CALLS_UPDATED: Final = "santral_calls_updated_{}"
+SIGNAL_CALL: Final = SignalTypeFormat[CallEvent, dict[str, Any]]("santral_call_{}")
+SIGNAL_CALLS_UPDATED: Final = SignalTypeFormat[()]("santral_calls_updated_{}")
 # A call named an extension never seen before.
 SIGNAL_NEW_EXTENSION: Final = SignalTypeFormat[str]("santral_new_extension_{}")
 # Extension devices were made: their entities are due.
@@ -46,7 +48,7 @@ SIGNAL_EXTENSIONS_ADDED: Final = SignalTypeFormat[list[str]](
     "santral_extensions_added_{}"
 )
 # An extension's call state changed (formatted with the entry id and the extension).
-SIGNAL_EXTENSION: Final = "santral_extension_{}_{}"
+SIGNAL_EXTENSION: Final = SignalTypeFormat[()]("santral_extension_{}_{}")
 
 # Call detail records: a poll every 5 minutes costs one request when nothing is new.
 CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)

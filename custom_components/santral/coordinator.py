@@ -153,8 +153,7 @@ class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):
     The list decides which extension devices exist: new ones are added, ones the PBX no
     longer lists are removed. It changes rarely, so it is read every half hour, unless a
     presence sensor is enabled: Bulutsantralim allows `/user_statuses` twice a minute, and
-    presence is then read every 40 seconds. Whether one is enabled is known from the entity
-    registry at setup, and from the presence sensors that come and go afterwards.
+    presence is then read every 40 seconds, for as long as one follows it.
     """
 
     config_entry: SantralConfigEntry
@@ -164,18 +163,14 @@ class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):
         hass: HomeAssistant,
         entry: SantralConfigEntry,
         client: ExtensionSource,
-        *,
-        follow_presence: bool,
     ) -> None:
-        """Poll at the presence interval if presence is followed, else the list's."""
+        """Poll at the list's interval until a presence sensor follows presence."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} extensions {entry.title}",
-            update_interval=PRESENCE_INTERVAL
-            if follow_presence
-            else EXTENSIONS_INTERVAL,
+            update_interval=EXTENSIONS_INTERVAL,
         )
         self.client = client
         self._presence_sensors = 0
@@ -184,10 +179,13 @@ class SantralExtensionsCoordinator(DataUpdateCoordinator[dict[str, Extension]]):
     def async_follow_presence(self) -> CALLBACK_TYPE:
         """Read every 40 seconds while the caller follows presence; return the way out.
 
-        The new pace applies from the next scheduled read.
+        The first follower brings the next read forward to the presence pace; the last
+        one to leave lets the list fall back to its own pace after the next read.
         """
         self._presence_sensors += 1
-        self.update_interval = PRESENCE_INTERVAL
+        if self.update_interval != PRESENCE_INTERVAL:
+            self.update_interval = PRESENCE_INTERVAL
+            self._schedule_refresh()
 
         @callback
         def _unfollow() -> None:

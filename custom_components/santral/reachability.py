@@ -24,6 +24,8 @@ ISSUE_UNREACHABLE = "unreachable_webhook"
 # How long a subscribed Home Assistant Cloud may take to connect before it is not waited for.
 CLOUD_CONNECT_WAIT = timedelta(minutes=5)
 NETWORK_SETTINGS = "/config/network"
+# The one core setting a provider's address is made from (a local address is never offered).
+PUBLIC_URL_SETTING = "external_url"
 
 
 def _cloud(hass: HomeAssistant) -> ModuleType | None:
@@ -62,6 +64,12 @@ def _cloud_connecting(hass: HomeAssistant) -> bool:
         and cloud.async_active_subscription(hass)
         and not cloud.async_is_connected(hass)
     )
+
+
+@callback
+def _public_url_changed(event_data: dict[str, Any]) -> bool:
+    """Return whether a core configuration update set the external URL."""
+    return PUBLIC_URL_SETTING in event_data
 
 
 async def async_delete_cloudhook(
@@ -145,7 +153,9 @@ def async_track_reachability(
 
     entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id(entry)))
     entry.async_on_unload(
-        hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, _schedule_check)
+        hass.bus.async_listen(
+            EVENT_CORE_CONFIG_UPDATE, _schedule_check, event_filter=_public_url_changed
+        )
     )
     if (cloud := _cloud(hass)) is not None:
         entry.async_on_unload(

@@ -15,6 +15,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
+from homeassistant.util.signal_type import SignalType, SignalTypeFormat
 
 from .const import DOMAIN, LOGGER
 from .phonebook import PhoneBook
@@ -292,7 +293,7 @@ class HistoryTracker[RecordT](StoredTracker):
     # one reads back, and the signal that tells the sensors their figures may have changed.
     HISTORY_NAME: ClassVar[str]
     OVERLAP: ClassVar[timedelta]
-    UPDATED_SIGNAL: ClassVar[str]
+    UPDATED_SIGNAL: ClassVar[SignalTypeFormat[()]]
 
     def __init__(
         self,
@@ -322,7 +323,7 @@ class HistoryTracker[RecordT](StoredTracker):
         return None if self.watermark is None else self.watermark - self.OVERLAP
 
     @property
-    def updated_signal(self) -> str:
+    def updated_signal(self) -> SignalType[()]:
         """Return the entry's signal for the sensors that read this tracker."""
         return self.UPDATED_SIGNAL.format(self.entry_id)
 

@@ -43,6 +43,16 @@ class CloudConnectionState(Enum):
 
 
 @pytest.fixture
+async def reachable_base(
+    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
+) -> str:
+    """Return the address of the test server with webhooks on: the simulator reaches it."""
+    await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    return str(client.make_url("/")).rstrip("/")
+
+
+@pytest.fixture
 def cloud(hass: HomeAssistant) -> Generator[ModuleType]:
     """Stand in for a signed-in Home Assistant Cloud that makes cloudhooks.
 
@@ -96,12 +106,10 @@ async def test_issue_raised_then_cleared(
     hass: HomeAssistant,
     simulator: Simulator,
     make_entry: Callable[[str], MockConfigEntry],
-    hass_client_no_auth: ClientSessionGenerator,
+    reachable_base: str,
     provider: str,
 ) -> None:
     """No public URL raises the issue; setting an external URL withdraws it, no reload."""
-    await async_setup_component(hass, "webhook", {})
-    client = await hass_client_no_auth()
     entry = await setup(
         hass, make_entry(KINDS[provider]), {CONF_SET_NOTIFICATION_URL: True}
     )
@@ -113,7 +121,7 @@ async def test_issue_raised_then_cleared(
     assert issue.translation_placeholders["name"] == entry.title
     assert simulator.count("bulutsantralim", "crm_integrations") == 0
 
-    base = str(client.make_url("/")).rstrip("/")
+    base = reachable_base
     await hass.config.async_update(external_url=base)  # as Settings > Network does
     await hass.async_block_till_done(wait_background_tasks=True)
     assert issues(hass) == []
@@ -121,6 +129,30 @@ async def test_issue_raised_then_cleared(
         assert simulator.state.bulutsantralim.crm.notification_url == (
             f"{base}/api/webhook/{WEBHOOK_IDS[provider]}"
         )
+
+
+async def test_only_the_external_url_is_watched(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    reachable_base: str,
+) -> None:
+    """Other core settings changing ask nothing of the provider; a new external URL does."""
+    first = reachable_base
+    await async_process_ha_core_config(hass, {"external_url": first})
+    await setup(hass, make_entry("bulutsantralim"), {CONF_SET_NOTIFICATION_URL: True})
+    hook = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
+    assert simulator.state.bulutsantralim.crm.notification_url == first + hook
+    before = simulator.count("bulutsantralim", "crm_integrations")
+
+    await hass.config.async_update(location_name="Ofis")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.count("bulutsantralim", "crm_integrations") == before
+
+    second = first.replace("127.0.0.1", "localhost")
+    await hass.config.async_update(external_url=second)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.state.bulutsantralim.crm.notification_url == second + hook
 
 
 async def test_issue_leaves_with_the_entry(
@@ -149,7 +181,7 @@ async def test_cloudhook_is_used(
     hass: HomeAssistant,
     simulator: Simulator,
     make_entry: Callable[[str], MockConfigEntry],
-    hass_client_no_auth: ClientSessionGenerator,
+    reachable_base: str,
     cloud: ModuleType,
 ) -> None:
     """With Home Assistant Cloud, the PBX posts to a cloudhook and no issue is raised.
@@ -157,9 +189,7 @@ async def test_cloudhook_is_used(
     The stand-in cloudhook relays to the test server, as Home Assistant Cloud relays to
     the webhook; the PBX checks the URL with a real POST before it keeps it.
     """
-    await async_setup_component(hass, "webhook", {})
-    client = await hass_client_no_auth()
-    relay = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    relay = f"{reachable_base}/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
     cloud.async_get_or_create_cloudhook.return_value = relay
     entry = await setup(
         hass, make_entry("bulutsantralim"), {CONF_SET_NOTIFICATION_URL: True}
@@ -180,15 +210,13 @@ async def test_changed_cloudhook_is_followed(
     hass: HomeAssistant,
     simulator: Simulator,
     make_entry: Callable[[str], MockConfigEntry],
-    hass_client_no_auth: ClientSessionGenerator,
+    reachable_base: str,
     cloud: ModuleType,
 ) -> None:
     """A cloudhook made anew (its address changed) is given to the PBX without a reload."""
-    await async_setup_component(hass, "webhook", {})
-    client = await hass_client_no_auth()
     webhook_id = WEBHOOK_IDS["bulutsantralim"]
-    first = str(client.make_url(f"/api/webhook/{webhook_id}"))
-    second = str(client.make_url(f"/api/webhook/{webhook_id}?hook=2"))
+    first = f"{reachable_base}/api/webhook/{webhook_id}"
+    second = f"{reachable_base}/api/webhook/{webhook_id}?hook=2"
     cloud.async_get_or_create_cloudhook.return_value = first
     entry = await setup(
         hass, make_entry("bulutsantralim"), {CONF_SET_NOTIFICATION_URL: True}
@@ -242,7 +270,7 @@ async def test_cloud_still_connecting(
     hass: HomeAssistant,
     simulator: Simulator,
     make_entry: Callable[[str], MockConfigEntry],
-    hass_client_no_auth: ClientSessionGenerator,
+    reachable_base: str,
     cloud: ModuleType,
 ) -> None:
     """At start-up the cloud connects late: nothing is decided until it does.
@@ -250,9 +278,7 @@ async def test_cloud_still_connecting(
     No issue is raised and the PBX is not pointed at the external URL meanwhile; once
     connected, the cloudhook is used.
     """
-    await async_setup_component(hass, "webhook", {})
-    client = await hass_client_no_auth()
-    relay = str(client.make_url(f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"))
+    relay = f"{reachable_base}/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
     await async_process_ha_core_config(hass, {"external_url": "http://127.0.0.1:9"})
     cloud.async_is_connected.return_value = False
     cloud.async_get_or_create_cloudhook.return_value = relay
