@@ -40,11 +40,14 @@ def _cloud(hass: HomeAssistant) -> ModuleType | None:
 async def async_public_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:
     """Return the URL a provider can post a webhook's events to, or None."""
     if (cloud := _cloud(hass)) is not None and cloud.async_active_subscription(hass):
+        from hass_nabucasa import CloudError  # noqa: PLC0415
+
         try:
             url: str = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
-        except Exception as err:  # noqa: BLE001
-            # Besides CloudNotAvailable, making a hook raises the cloud client's own,
-            # aiohttp's and timeout errors; any of them leaves the external URL.
+        except (cloud.CloudNotAvailable, CloudError, TimeoutError, ValueError) as err:
+            # Besides CloudNotAvailable, the cloud client raises its own API errors, a
+            # timeout, and ValueError when it disconnects mid-way; each leaves the
+            # external URL.
             LOGGER.debug(
                 "No cloudhook from Home Assistant Cloud (%s)", type(err).__name__
             )

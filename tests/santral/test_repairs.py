@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 from unittest.mock import AsyncMock, Mock, patch
 
+from hass_nabucasa import CloudError as CloudApiError
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import issue_registry as ir
@@ -299,7 +300,14 @@ async def test_cloud_still_connecting(
     assert cloud.listeners == []
 
 
-@pytest.mark.parametrize("error", [TimeoutError, ValueError("Cloud is not connected")])
+@pytest.mark.parametrize(
+    "error",
+    [
+        TimeoutError,
+        ValueError("Cloud is not connected"),
+        CloudApiError("webhook_generate failed"),
+    ],
+)
 async def test_cloud_errors_fall_back(
     hass: HomeAssistant,
     simulator: Simulator,
