@@ -39,11 +39,7 @@ from custom_components.santral.providers import (
 from custom_components.santral.providers.bulutsantralim import _recording_link
 from custom_components.santral.providers.client import Response, parse_retry_after
 from custom_components.santral.providers.ratelimit import SlidingWindowLimiter
-from custom_components.santral.providers.timeparse import (
-    parse_datetime,
-    parse_duration,
-    parse_epoch,
-)
+from custom_components.santral.providers.timeparse import parse_datetime, parse_epoch
 from simulator import Fault, FaultKind, Simulator
 
 # The endpoint each client's account check calls, per simulator naming.
@@ -593,24 +589,6 @@ def test_parse_datetime(raw: object, expected: str | None) -> None:
     """Every provider spelling of a moment becomes an aware datetime."""
     parsed = parse_datetime(raw)
     assert (parsed.isoformat() if parsed else None) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("00:01:05", 65),
-        ("35", 35),
-        (35, 35),
-        ("1:2:x", 0),
-        ("", 0),
-        (None, 0),
-        ("uzun", 0),
-        (-4, 0),
-    ],
-)
-def test_parse_duration(raw: object, expected: int) -> None:
-    """Durations come as seconds or HH:MM:SS."""
-    assert parse_duration(raw) == expected
 
 
 def test_parse_epoch_garbage() -> None:

@@ -56,24 +56,6 @@ def parse_epoch(value: object) -> datetime | None:
         return None
 
 
-def parse_duration(value: object) -> int:
-    """Read seconds given as a number or as `HH:MM:SS`; 0 when absent or unreadable."""
-    if value is None or value == "" or isinstance(value, bool):
-        return 0
-    text = str(value).strip()
-    if ":" in text:
-        seconds = 0
-        for part in text.split(":"):
-            if not part.isdigit():
-                return 0
-            seconds = seconds * 60 + int(part)
-        return seconds
-    try:
-        return max(0, int(float(text)))
-    except ValueError:
-        return 0
-
-
 def parse_bool(value: object) -> bool:
     """Read the providers' booleans: true, "true", "t", "1", "yes", "YES", "Var"."""
     if isinstance(value, bool):
