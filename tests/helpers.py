@@ -473,15 +473,16 @@ def file_calls(
     first_start: datetime,
     outcome: str = "answered",
     call_id: str | None = None,
+    spacing: timedelta = timedelta(seconds=20),
 ) -> list[SimulatedCall]:
-    """File `count` finished calls starting at `first_start`, 20 s apart."""
+    """File `count` finished calls starting at `first_start`, `spacing` apart."""
     calls = []
     for index in range(count):
         call = build_call(
             provider,
             pbx_number="908508850000" if provider == "bulutfon" else "908505320000",
             outcome=outcome,
-            started=first_start + timedelta(seconds=20 * index),
+            started=first_start + spacing * index,
         )
         if call_id is not None:
             call.uuid = call_id

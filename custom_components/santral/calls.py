@@ -19,6 +19,8 @@ import homeassistant.util.dt as dt_util
 
 from .const import (
     CALL_HISTORY_OVERLAP,
+    CALL_HISTORY_QUICK_OVERLAP,
+    CALL_HISTORY_SWEEP,
     EVENT_CALL,
     LOGGER,
     SIGNAL_CALL,
@@ -94,6 +96,8 @@ class CallLog:
         self.log.extend(
             call for item in read_dicts(stored.get("log")) if (call := _logged(item))
         )
+        for call in self.log:
+            self._last[call.type] = call
         last_caller = stored.get("last_caller")
         if isinstance(last_caller, dict) and all(
             isinstance(value, str) for value in last_caller.values()
@@ -152,14 +156,7 @@ class CallLog:
 
     def last_call(self, kind: str) -> LoggedCall | None:
         """Return the newest logged call of `kind`."""
-        if kind not in self._last:
-            found = next(
-                (call for call in reversed(self.log) if call.type == kind), None
-            )
-            if found is None:
-                return None
-            self._last[kind] = found
-        return self._last[kind]
+        return self._last.get(kind)
 
     def _count(self, call: LoggedCall) -> None:
         """Count a logged call on the day it ended; a newer day starts from zero."""
@@ -248,6 +245,13 @@ class CallTracker(HistoryTracker[CallRecord]):
         self.extension_states = ExtensionStates(hass, entry_id, self._schedule_save)
         self.on_recorded = on_recorded
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
+        # Calls a webhook reported ringing or talking and no end has closed, with when each
+        # started: the quick polls read back to the oldest, for an end no webhook reports.
+        self.open_calls: dict[str, datetime] = {}
+        # When the last sweep of the whole overlap started; the first poll of a load sweeps.
+        self.swept_at: datetime | None = None
+        # When the last webhook event arrived: quick polls rely on the webhook.
+        self.webhook_heard: datetime | None = None
 
     async def async_load(self) -> None:
         """Read what was announced before the last stop, keeping whatever is readable."""
@@ -257,6 +261,13 @@ class CallTracker(HistoryTracker[CallRecord]):
         self._read_history(stored)
         self.data.load(stored)
         self.extension_states.load(stored.get("extensions"))
+        open_calls = stored.get("open_calls")
+        if isinstance(open_calls, dict):
+            self.open_calls = {
+                call_id: started
+                for call_id, stamp in open_calls.items()
+                if (started := read_datetime(stamp)) is not None
+            }
         await self._async_check_watermark(stored, "call history")
 
     def _to_storage(self) -> dict[str, Any]:
@@ -264,6 +275,10 @@ class CallTracker(HistoryTracker[CallRecord]):
             **self._history_to_storage(),
             **self.data.as_storage(),
             "extensions": self.extension_states.as_storage(),
+            "open_calls": {
+                call_id: started.isoformat()
+                for call_id, started in self.open_calls.items()
+            },
         }
 
     async def async_flush(self) -> None:
@@ -272,6 +287,40 @@ class CallTracker(HistoryTracker[CallRecord]):
         await super().async_flush()
 
     # Call detail records
+
+    def window_start(self, polled_at: datetime) -> datetime:
+        """Read back the whole overlap once an hour, and a few minutes otherwise.
+
+        Quick polls are for an account whose webhook was heard within the hour: a quick
+        poll reaches back to the oldest call the webhook saw start and no end has closed,
+        so the end of a call whose hangup webhook went missing is read at the next poll; a
+        call no webhook reported at all is found by the hourly sweep. Without the webhook
+        every poll reads the whole overlap, as the calls are known from the polls alone.
+        """
+        full = super().window_start(polled_at)
+        if (
+            self.watermark is None
+            or self.swept_at is None
+            or polled_at - self.swept_at >= CALL_HISTORY_SWEEP
+            or self.webhook_heard is None
+            or polled_at - self.webhook_heard >= CALL_HISTORY_SWEEP
+        ):
+            return full
+        self.open_calls = {
+            call_id: started
+            for call_id, started in self.open_calls.items()
+            if started >= full
+        }
+        return max(
+            full,
+            min(
+                [self.watermark - CALL_HISTORY_QUICK_OVERLAP, *self.open_calls.values()]
+            ),
+        )
+
+    def _polled(self, polled_at: datetime, since: datetime) -> None:
+        if self.poll_since is None or since <= self.poll_since:
+            self.swept_at = polled_at
 
     def _moment(self, record: CallRecord) -> datetime | None:
         return record.ended or record.started
@@ -289,8 +338,9 @@ class CallTracker(HistoryTracker[CallRecord]):
         for record in sorted(records, key=lambda record: record.started):
             if self.async_handle_event(record.to_event(), "poll"):
                 announced += 1
+        # A quiet poll writes nothing: the stored watermark only falls behind, and a
+        # restart then reads back a little further.
         self.watermark = polled_at
-        self._schedule_save()
         return announced
 
     # Events
@@ -304,9 +354,12 @@ class CallTracker(HistoryTracker[CallRecord]):
         """
         if self._closed:
             return False
+        if source == "webhook":
+            self.webhook_heard = dt_util.utcnow()
         if event.call_id in self.announced:
             if event.type.ends_call and not event.leg_only:
                 self.extension_states.release(event.call_id)
+                self.open_calls.pop(event.call_id, None)
             LOGGER.debug(
                 "Call %s already ended; %s from %s ignored",
                 event.call_id,
@@ -315,10 +368,13 @@ class CallTracker(HistoryTracker[CallRecord]):
             )
             return False
         self.extension_states.update(event)
+        if not event.type.ends_call:
+            self.open_calls.setdefault(event.call_id, event.started or dt_util.utcnow())
         if event.leg_only:
             return False
         if event.type.ends_call:
             self._mark(event.call_id)
+            self.open_calls.pop(event.call_id, None)
         else:
             key = (event.call_id, event.type.value, event.extension)
             if key in self._recent:

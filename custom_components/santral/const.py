@@ -57,8 +57,12 @@ CALL_HISTORY_INTERVAL: Final = timedelta(minutes=5)
 MIN_POLL_MINUTES: Final = 1
 MAX_POLL_MINUTES: Final = 60
 # Calls are re-read this far back (past the talking timeout), so calls that end long after
-# they started are not lost.
+# they started are not lost. While the webhook is heard, that is done by a sweep once an
+# hour, and the other polls read back a few minutes, or to the start of the oldest call the
+# webhook reported and no end has closed.
 CALL_HISTORY_OVERLAP: Final = timedelta(hours=5)
+CALL_HISTORY_QUICK_OVERLAP: Final = timedelta(minutes=5)
+CALL_HISTORY_SWEEP: Final = timedelta(hours=1)
 # Fax lists: every 5 minutes, re-read a day back so slow deliveries settle in the window.
 FAX_HISTORY_INTERVAL: Final = timedelta(minutes=5)
 FAX_HISTORY_OVERLAP: Final = timedelta(days=1)

@@ -143,7 +143,7 @@ class SantralHistoryCoordinator[TrackerT: HistoryTracker[Any]](
         polled_at = dt_util.utcnow()
         start = self.tracker.window_start(polled_at)
         records = await call_provider(lambda: self._fetch(start))
-        await self.tracker.async_handle_poll(records, polled_at)
+        await self.tracker.async_handle_poll(records, polled_at, start)
         return self.tracker
 
 

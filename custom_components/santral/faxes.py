@@ -131,8 +131,8 @@ class FaxTracker(HistoryTracker[FaxRecord]):
     def _to_storage(self) -> dict[str, Any]:
         return {
             **self._history_to_storage(),
-            "pending": self.pending,
-            "attempts": self.attempts,
+            "pending": dict(self.pending),
+            "attempts": dict(self.attempts),
             "log": [asdict(fax) for fax in self.log],
         }
 
@@ -175,6 +175,7 @@ class FaxTracker(HistoryTracker[FaxRecord]):
         self, records: list[FaxRecord], polled_at: datetime
     ) -> int:
         """Announce what is new or newly settled; return how many faxes were announced."""
+        before = (dict(self.pending), dict(self.attempts))
         announced = 0
         for record in sorted(records, key=lambda r: r.created or dt_util.utcnow()):
             key = self._key(record)
@@ -202,8 +203,11 @@ class FaxTracker(HistoryTracker[FaxRecord]):
         listed = {record.fax_id for record in records}
         for fax_id in [fax_id for fax_id in self.pending if fax_id not in listed]:
             del self.pending[fax_id]
+        # A quiet poll writes nothing: the stored watermark only falls behind, and a
+        # restart then reads back a little further.
         self.watermark = polled_at
-        self._schedule_save()
+        if announced or (self.pending, self.attempts) != before:
+            self._schedule_save()
         return announced
 
     async def _async_archive(self, record: FaxRecord) -> str | bool:

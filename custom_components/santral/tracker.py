@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import base64
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+import hashlib
 from pathlib import Path
 import time
 from typing import Any, ClassVar
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 from homeassistant.util.signal_type import SignalType, SignalTypeFormat
@@ -22,13 +26,21 @@ from .phonebook import PhoneBook
 from .providers import Provider
 
 STORAGE_VERSION = 1
-# Minor versions: 1 as first released; 2 adds the calls store's day counts ("counts").
-STORAGE_MINOR_VERSION = 2
+# Minor versions: 1 as first released; 2 adds the calls store's day counts ("counts");
+# 3 keeps the announced ids as digests by minute ("announced_ids" replaces "announced").
+STORAGE_MINOR_VERSION = 3
 # A change is written once no other has followed for SAVE_DELAY seconds, and in any case
 # no later than SAVE_MAX_WAIT seconds after it: steady traffic must not postpone the write
 # for ever, or a crash would repeat every call announced since the last quiet second.
 SAVE_DELAY = 1.0
 SAVE_MAX_WAIT = 5.0
+# The writes of a store are budgeted, for the SD card of a Raspberry Pi: WRITE_BURST writes
+# may follow each other as fast as the delays above allow, and the budget refills one write
+# every WRITE_REFILL. A quiet office has each call on disk within seconds; a busy one
+# (10,000 calls a day) writes at most 86,400 / 1,080 + 8 = 88 times a day, and a crash
+# repeats at most the last WRITE_REFILL of announcements, losing none.
+WRITE_BURST = 8
+WRITE_REFILL = timedelta(minutes=18)
 
 # An id stays known this long before the oldest start the next poll can ask for, in case
 # the provider's clock runs ahead of Home Assistant's.
@@ -36,23 +48,58 @@ ANNOUNCED_MARGIN = timedelta(hours=1)
 # Far more than any poll window holds (10,000 calls a day is ~2,500 in the call window):
 # only a flood past it makes the oldest ids go early, with a warning.
 MAX_ANNOUNCED = 100_000
+# An announced id is kept as the first 8 bytes of its BLAKE2b digest, 11 characters of
+# URL-safe base64: a provider's 36-character uuid costs a third of the store, and among
+# 100,000 ids the chance of two digests colliding is below one in a hundred million.
+DIGEST_BYTES = 8
+DIGEST_CHARS = 11
+
+
+def digest(key: str) -> str:
+    """Return the short, fixed-length stand-in of an announced id."""
+    raw = hashlib.blake2b(key.encode(), digest_size=DIGEST_BYTES).digest()
+    return base64.urlsafe_b64encode(raw).decode("ascii")[:DIGEST_CHARS]
+
+
+def _minute(moment: datetime) -> int:
+    return int(moment.timestamp()) // 60
 
 
 class AnnouncedIds:
     """The ids a tracker announced, each with when, kept as long as a poll can meet them.
 
-    Ids are forgotten by time, relative to where the next poll starts, never by how many
-    arrived: a burst of webhooks must not push out ids the next poll will read again.
+    Ids are forgotten by time, relative to where the next poll can start, never by how
+    many arrived: a burst of webhooks must not push out ids the next poll will read again.
+    Each id is held as its digest with the minute it was announced; stored, the digests of
+    a minute are one string.
     """
 
-    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        """Start from the stored `(id, announced at)` pairs, oldest first."""
-        self._ids: OrderedDict[str, str] = OrderedDict(items)
+    def __init__(self, items: Iterable[tuple[str, int]] = ()) -> None:
+        """Start from `(digest, minute announced)` pairs, oldest first."""
+        self._ids: OrderedDict[str, int] = OrderedDict(items)
         self._overflowed = False
+
+    @classmethod
+    def from_storage(cls, value: object) -> AnnouncedIds:
+        """Read the stored `{minute: digests}`, leaving out what is not readable."""
+        if not isinstance(value, dict):
+            return cls()
+        pairs: list[tuple[int, str]] = []
+        for minute, digests in value.items():
+            if not (isinstance(minute, str) and minute.isdigit()) or not isinstance(
+                digests, str
+            ):
+                continue
+            pairs.extend(
+                (int(minute), digests[start : start + DIGEST_CHARS])
+                for start in range(0, len(digests) - DIGEST_CHARS + 1, DIGEST_CHARS)
+            )
+        pairs.sort(key=lambda pair: pair[0])
+        return cls((key, minute) for minute, key in pairs)
 
     def __contains__(self, key: object) -> bool:
         """Tell whether `key` was announced."""
-        return key in self._ids
+        return isinstance(key, str) and digest(key) in self._ids
 
     def __len__(self) -> int:
         """Return how many ids are known."""
@@ -61,13 +108,14 @@ class AnnouncedIds:
     def add(self, key: str, since: datetime | None) -> None:
         """Remember `key` as announced now; forget what no poll from `since` can reach.
 
-        `since` is where the next poll starts (None before the first: nothing is forgotten
-        by time then).
+        `since` is the oldest start a poll can ask for (None before the first: nothing is
+        forgotten by time then).
         """
-        self._ids[key] = dt_util.utcnow().isoformat()
-        self._ids.move_to_end(key)
+        token = digest(key)
+        self._ids[token] = _minute(dt_util.utcnow())
+        self._ids.move_to_end(token)
         if since is not None:
-            horizon = (since - ANNOUNCED_MARGIN).isoformat()
+            horizon = _minute(since - ANNOUNCED_MARGIN)
             while self._ids and next(iter(self._ids.values())) < horizon:
                 self._ids.popitem(last=False)
         if len(self._ids) > MAX_ANNOUNCED:
@@ -81,9 +129,12 @@ class AnnouncedIds:
             while len(self._ids) > MAX_ANNOUNCED:
                 self._ids.popitem(last=False)
 
-    def as_list(self) -> list[tuple[str, str]]:
-        """Return the `(id, announced at)` pairs for storage, oldest first."""
-        return list(self._ids.items())
+    def as_storage(self) -> dict[str, str]:
+        """Return the digests by the minute they were announced, for storage."""
+        minutes: dict[int, list[str]] = {}
+        for token, minute in self._ids.items():
+            minutes.setdefault(minute, []).append(token)
+        return {str(minute): "".join(tokens) for minute, tokens in minutes.items()}
 
 
 # Stands for a store whose file exists but holds no JSON.
@@ -155,6 +206,9 @@ class TrackerStore(Store[dict[str, Any]]):
             f"{DOMAIN}.{entry_id}.{name}",
             private=True,
             minor_version=STORAGE_MINOR_VERSION,
+            # What the trackers hand over is a snapshot no one changes: the JSON can be
+            # made in the executor, so a large store never stalls the event loop.
+            serialize_in_event_loop=False,
         )
         self._name = name
 
@@ -176,6 +230,43 @@ def tracker_store(hass: HomeAssistant, entry_id: str, name: str) -> TrackerStore
     return TrackerStore(hass, entry_id, name)
 
 
+@migration("calls", from_minor=2)
+@migration("faxes", from_minor=2)
+def _digest_announced(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep the announced ids of a store from before as digests by minute."""
+    announced = AnnouncedIds(
+        (digest(key), _minute(moment))
+        for key, stamp in read_pairs(data.get("announced"))
+        if (moment := read_datetime(stamp)) is not None
+    )
+    migrated = {key: value for key, value in data.items() if key != "announced"}
+    return {**migrated, "announced_ids": announced.as_storage()}
+
+
+class WriteBudget:
+    """How many writes a store may make now: WRITE_BURST at most, one more every refill."""
+
+    def __init__(self) -> None:
+        """Start with a full budget."""
+        self._tokens = float(WRITE_BURST)
+        self._at = time.monotonic()
+
+    def _refill(self, now: float) -> None:
+        refill = WRITE_REFILL.total_seconds()
+        self._tokens = min(WRITE_BURST, self._tokens + (now - self._at) / refill)
+        self._at = now
+
+    def wait(self, now: float) -> float:
+        """Return how many seconds from `now` until a write is within the budget."""
+        self._refill(now)
+        return max(0.0, (1 - self._tokens) * WRITE_REFILL.total_seconds())
+
+    def spend(self, now: float) -> None:
+        """Count one write made at `now`."""
+        self._refill(now)
+        self._tokens -= 1
+
+
 class StoredTracker(ABC):
     """Persists what a tracker knows, so a restart neither repeats nor loses an event.
 
@@ -191,6 +282,9 @@ class StoredTracker(ABC):
         self._closed = False
         # When the oldest change not yet written was made (monotonic), if there is one.
         self._unsaved_since: float | None = None
+        self._budget = WriteBudget()
+        self._cancel_write: CALLBACK_TYPE | None = None
+        self._cancel_final_write: CALLBACK_TYPE | None = None
         # Set when the store could not be read: the first poll announces what ended after.
         self.resume_after: datetime | None = None
 
@@ -256,41 +350,68 @@ class StoredTracker(ABC):
 
     @callback
     def _schedule_save(self) -> None:
+        """Write the change soon: after the delays, and within the write budget."""
         if self._closed:
             return
         now = time.monotonic()
         if self._unsaved_since is None:
             self._unsaved_since = now
-        left = SAVE_MAX_WAIT - (now - self._unsaved_since)
-        self._store.async_delay_save(
-            self._data_to_save, max(0.0, min(SAVE_DELAY, left))
+        delay = max(
+            0.0,
+            min(SAVE_DELAY, SAVE_MAX_WAIT - (now - self._unsaved_since)),
+            self._budget.wait(now),
         )
+        if self._cancel_write is not None:
+            self._cancel_write()
+        self._cancel_write = async_call_later(self.hass, delay, self._async_write)
+        if self._cancel_final_write is None:
+            self._cancel_final_write = self.hass.bus.async_listen_once(
+                EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_final_write
+            )
 
-    @callback
-    def _data_to_save(self) -> dict[str, Any]:
-        """Return what the store writes now; every change so far is in it."""
+    async def _async_write(self, _now: datetime | None = None) -> None:
+        """Hand a snapshot of every change so far to the store, which writes it."""
+        self._cancel_write = None
         self._unsaved_since = None
-        return self._to_storage()
+        self._budget.spend(time.monotonic())
+        await self._store.async_save(self._to_storage())
+
+    async def _async_final_write(self, _event: Event) -> None:
+        """Write what is pending when Home Assistant stops, whatever the budget says."""
+        self._cancel_final_write = None
+        if self._cancel_write is not None:
+            self._cancel_write()
+            await self._async_write()
+
+    @property
+    def save_pending(self) -> bool:
+        """Tell whether a change waits to be written."""
+        return self._cancel_write is not None
 
     async def async_flush(self) -> None:
         """Write now and fall silent (on unload)."""
         self._closed = True
         self._unsaved_since = None
+        for cancel in (self._cancel_write, self._cancel_final_write):
+            if cancel is not None:
+                cancel()
+        self._cancel_write = self._cancel_final_write = None
         await self._store.async_save(self._to_storage())
 
 
 class HistoryTracker[RecordT](StoredTracker):
     """Announces each record of a provider's history once, whoever reports it and when.
 
-    The ids announced are kept with the watermark (when the last poll started): the next
-    poll reads back from the watermark minus `OVERLAP`, so a record that changes after
+    The ids announced are kept with the watermark (when the last poll started). A poll
+    reads back at most `OVERLAP` before the watermark, so a record that changes after
     newer ones began (a long call, a fax still going out) is read again, and the ids tell
-    it was announced. The first poll ever takes bearings: what the provider already lists
-    is history and fires nothing.
+    it was announced; a tracker may read back less on most polls (see `window_start`), but
+    keeps its ids for as long as the full overlap can meet them. The first poll ever takes
+    bearings: what the provider already lists is history and fires nothing.
     """
 
-    # What the history is called in logs, how far before the last poll's start the next
-    # one reads back, and the signal that tells the sensors their figures may have changed.
+    # What the history is called in logs, how far before the last poll's start a poll may
+    # read back, and the signal that tells the sensors their figures may have changed.
     HISTORY_NAME: ClassVar[str]
     OVERLAP: ClassVar[timedelta]
     UPDATED_SIGNAL: ClassVar[SignalTypeFormat[()]]
@@ -315,7 +436,7 @@ class HistoryTracker[RecordT](StoredTracker):
 
     @property
     def poll_since(self) -> datetime | None:
-        """Where the next poll starts, or None to take bearings.
+        """The oldest start a poll can ask for, or None to take bearings.
 
         The watermark is when the last poll started, not the newest record's time: a record
         that settles after newer ones began is still within the overlap at the next poll.
@@ -338,7 +459,7 @@ class HistoryTracker[RecordT](StoredTracker):
 
     def _read_history(self, stored: dict[str, Any]) -> None:
         """Restore the announced ids and the watermark, keeping whatever is readable."""
-        self.announced = AnnouncedIds(read_pairs(stored.get("announced")))
+        self.announced = AnnouncedIds.from_storage(stored.get("announced_ids"))
         self.watermark = read_datetime(stored.get("watermark"))
 
     async def _async_check_watermark(self, stored: dict[str, Any], what: str) -> None:
@@ -356,7 +477,7 @@ class HistoryTracker[RecordT](StoredTracker):
 
     def _history_to_storage(self) -> dict[str, Any]:
         return {
-            "announced": self.announced.as_list(),
+            "announced_ids": self.announced.as_storage(),
             "watermark": self.watermark.isoformat() if self.watermark else None,
         }
 
@@ -400,11 +521,18 @@ class HistoryTracker[RecordT](StoredTracker):
         return late
 
     async def async_handle_poll(
-        self, records: list[RecordT], polled_at: datetime
+        self, records: list[RecordT], polled_at: datetime, since: datetime
     ) -> int:
-        """Reconcile a poll that started at `polled_at`; return how many were announced."""
+        """Reconcile a poll that started at `polled_at` and read back to `since`.
+
+        Return how many records were announced.
+        """
+        self._polled(polled_at, since)
         if self.poll_since is None:
             records = self.async_take_bearings(records, polled_at)
             if not records:
                 return 0
         return await self.async_handle_records(records, polled_at)
+
+    def _polled(self, polled_at: datetime, since: datetime) -> None:
+        """Learn that a poll from `polled_at` back to `since` is being reconciled."""

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.santral.const import RINGING_TIMEOUT
+from custom_components.santral.const import CALL_HISTORY_SWEEP, RINGING_TIMEOUT
 from simulator import Fault, FaultKind, Simulator
 from tests.helpers import (
     CALL_KINDS as KINDS,
@@ -26,6 +26,8 @@ from tests.helpers import (
     deliver_webhooks,
     file_calls,
     poll_calls as poll,
+    santralim,
+    santralim_stamp,
     setup,
 )
 
@@ -299,6 +301,64 @@ async def test_long_call_is_not_lost(
     )
     await poll(hass, entry)
     assert long_call.uuid in {event["call_id"] for event in call_events}
+
+
+async def test_long_call_no_webhook_told_of_is_swept(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """While the webhook is heard, polls read minutes back; the hourly sweep reads hours.
+
+    A 3.5-hour call no webhook told of is left to the sweep, which announces it once.
+    """
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    assert await webhook("bulutsantralim", santralim("hangup", answered="false")) == 200
+    (long_call,) = file_calls(
+        simulator,
+        "bulutsantralim",
+        1,
+        first_start=dt_util.utcnow() - timedelta(hours=3, minutes=30),
+    )
+    await poll(hass, entry)
+    assert long_call.uuid not in {event["call_id"] for event in call_events}
+    freezer.tick(CALL_HISTORY_SWEEP)
+    assert await webhook("bulutsantralim", santralim("hangup", call_uuid="c-2")) == 200
+    await poll(hass, entry)
+    await poll(hass, entry)
+    assert [event["call_id"] for event in call_events].count(long_call.uuid) == 1
+
+
+async def test_open_call_widens_the_quick_poll(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
+) -> None:
+    """A call a webhook saw start hours ago, whose hangup webhook is lost, ends at the next poll."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    (long_call,) = file_calls(
+        simulator,
+        "bulutsantralim",
+        1,
+        first_start=dt_util.utcnow() - timedelta(hours=3, minutes=30),
+    )
+    stamp = santralim_stamp(-3.5 * 3600)
+    assert (
+        await webhook(
+            "bulutsantralim",
+            f"{RINGING}&call_uuid={long_call.uuid}&start_stamp={stamp}",
+        )
+        == 200
+    )
+    await poll(hass, entry)
+    ends = [e for e in call_events if e["type"] in ("hangup", "missed")]
+    assert [event["call_id"] for event in ends] == [long_call.uuid]
+    assert entry.runtime_data.calls.open_calls == {}
 
 
 async def test_reload_during_poll_announces_once(

@@ -21,7 +21,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.santral.const import EVENT_FAX
-from custom_components.santral.tracker import STORAGE_MINOR_VERSION, tracker_store
+from custom_components.santral.tracker import (
+    STORAGE_MINOR_VERSION,
+    AnnouncedIds,
+    tracker_store,
+)
 from simulator import Simulator
 from tests.helpers import FIXTURES, file_calls, setup
 
@@ -40,6 +44,14 @@ def _store_of_the_first_version(
     body["key"] = f"santral.{entry.entry_id}.{name}"
     hass_storage[body["key"]] = body
     return body["data"]
+
+
+def assert_ids_kept(data: dict[str, Any], old: dict[str, Any]) -> None:
+    """Every id the old store announced is known from the migrated one, and no other."""
+    ids = AnnouncedIds.from_storage(data["announced_ids"])
+    assert "announced" not in data
+    assert len(ids) == len(old["announced"])
+    assert all(key in ids for key, _ in old["announced"])
 
 
 @pytest.mark.freeze_time(NOW)
@@ -67,7 +79,10 @@ async def test_calls_store_of_the_first_version(
     migrated = await tracker_store(hass, entry.entry_id, "calls").async_load()
     assert migrated is not None
     assert migrated["counts"]["calls"] == {"hangup": 1, "missed": 2}
-    assert {key: migrated[key] for key in old} == old
+    assert {key: migrated[key] for key in old if key != "announced"} == {
+        key: value for key, value in old.items() if key != "announced"
+    }
+    assert_ids_kept(migrated, old)
 
     await setup(hass, entry)
     assert simulator.count("bulutsantralim", "cdrs") >= 1
@@ -86,7 +101,7 @@ async def test_calls_store_of_the_first_version(
     stored = hass_storage[f"santral.{entry.entry_id}.calls"]
     assert stored["minor_version"] == STORAGE_MINOR_VERSION
     assert stored["data"]["counts"]["calls"] == {"hangup": 1, "missed": 2}
-    assert stored["data"]["announced"] == old["announced"]
+    assert_ids_kept(stored["data"], old)
     assert stored["data"]["log"] == old["log"]
     assert stored["data"]["extensions"] == old["extensions"]
 
@@ -123,5 +138,6 @@ async def test_faxes_store_of_the_first_version(
     assert await hass.config_entries.async_unload(entry.entry_id)
     stored = hass_storage[f"santral.{entry.entry_id}.faxes"]
     assert stored["minor_version"] == STORAGE_MINOR_VERSION
-    for key in ("announced", "pending", "attempts", "log"):
+    assert_ids_kept(stored["data"], old)
+    for key in ("pending", "attempts", "log"):
         assert stored["data"][key] == old[key]
