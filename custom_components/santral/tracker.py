@@ -383,11 +383,6 @@ class StoredTracker(ABC):
             self._cancel_write()
             await self._async_write()
 
-    @property
-    def save_pending(self) -> bool:
-        """Tell whether a change waits to be written."""
-        return self._cancel_write is not None
-
     async def async_flush(self) -> None:
         """Write now and fall silent (on unload)."""
         self._closed = True
