@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 import asyncio
 import base64
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import quote, quote_plus, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractStreamWriter
 
 from .errors import (
     SantralConnectionError,
@@ -97,26 +98,74 @@ def parse_retry_after(value: str | None) -> float | None:
 BASE64_CHUNK = 3 * 256 * 1024  # a multiple of 3, so chunks encode without padding
 
 
-def base64_chunked(data: bytes) -> bytes:
-    """Base64-encode `data` in slices, so a large file does not hold the GIL in one go.
+def base64_slices(data: bytes) -> Iterator[bytes]:
+    """Base64-encode `data` slice by slice, for bodies that send the slices in turn.
 
-    The encoding runs in an executor thread; between slices the event loop's thread gets
-    the interpreter back, which keeps its stalls short while a 10 MB fax is prepared.
+    Joining them would copy the whole encoding once more, and a caller that transforms
+    each slice (a form escapes it) holds one raw slice at a time. The encoding runs in an
+    executor thread; between slices the event loop's thread gets the interpreter back,
+    which keeps its stalls short while a 10 MB fax is prepared.
     """
     view = memoryview(data)
-    return b"".join(
-        base64.b64encode(view[start : start + BASE64_CHUNK])
-        for start in range(0, len(data), BASE64_CHUNK)
-    )
+    for start in range(0, len(data), BASE64_CHUNK):
+        yield base64.b64encode(view[start : start + BASE64_CHUNK])
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedRequest:
-    """A request body built off the event loop (base64 of large files is slow)."""
+    """A request body built off the event loop: whole, or as the parts it is sent in.
+
+    The parts of a large document's encoding are shared by every request that carries it
+    (one per recipient for some providers), so the document is encoded once and its body
+    never exists as one copy per request.
+    """
 
     path: str
-    body: bytes
+    body: bytes | tuple[bytes, ...]
     content_type: str
+
+    @property
+    def parts(self) -> tuple[bytes, ...]:
+        """The body's parts, in the order they are sent."""
+        return (self.body,) if isinstance(self.body, bytes) else self.body
+
+    def payload(self) -> aiohttp.Payload:
+        """Return a payload of the parts, with their total length.
+
+        A new one for every attempt: a request refused for its token is sent again.
+        """
+        return _PartsPayload(self.parts, content_type=self.content_type)
+
+
+class _PartsPayload(aiohttp.Payload):
+    """A body written part by part, so no part is copied into a joined whole."""
+
+    _value: tuple[bytes, ...]
+    _autoclose = True
+
+    def __init__(self, parts: tuple[bytes, ...], *, content_type: str) -> None:
+        super().__init__(parts, content_type=content_type)
+        self._size = sum(len(part) for part in parts)
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        return b"".join(self._value).decode(encoding, errors)
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        for part in self._value:
+            await writer.write(part)
+
+    async def write_with_length(
+        self, writer: AbstractStreamWriter, content_length: int | None
+    ) -> None:
+        if content_length is None:
+            await self.write(writer)
+            return
+        remaining = content_length
+        for part in self._value:
+            if remaining <= 0:
+                break
+            await writer.write(memoryview(part)[:remaining])
+            remaining -= len(part)
 
 
 class ProviderClient(ABC):
@@ -210,8 +259,7 @@ class ProviderClient(ABC):
             "POST",
             request.path,
             params=params,
-            body=request.body,
-            headers={"Content-Type": request.content_type},
+            body=request.payload(),
             timeout=UPLOAD_TIMEOUT,
         )
 
@@ -223,7 +271,7 @@ class ProviderClient(ABC):
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json_body: Any = None,
-        body: bytes | None = None,
+        body: aiohttp.Payload | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Response:
@@ -251,9 +299,8 @@ class ProviderClient(ABC):
                     headers=headers,
                     allow_redirects=False,
                 ) as resp:
-                    body = await resp.read()
                     response = Response(
-                        self.provider, resp.status, resp.content_type, body
+                        self.provider, resp.status, resp.content_type, await resp.read()
                     )
                     retry_after = parse_retry_after(resp.headers.get("Retry-After"))
         except TimeoutError as err:

@@ -24,7 +24,7 @@ from .client import (
     PreparedRequest,
     ProviderClient,
     Response,
-    base64_chunked,
+    base64_slices,
 )
 from .description import ProviderDescription
 from .errors import (
@@ -219,7 +219,7 @@ class TelsamClient(ProviderClient):
                 path,
                 params=params,
                 json_body=body,
-                body=prepared.body if prepared is not None else None,
+                body=prepared.payload() if prepared is not None else None,
                 headers=headers,
                 timeout=UPLOAD_TIMEOUT if prepared is not None else None,
             )
@@ -289,12 +289,13 @@ class TelsamClient(ProviderClient):
         }
         if subject:
             head["subject"] = subject
-        # The JSON is assembled as bytes: a 10 MB file is never copied into a str.
+        # The JSON is assembled as parts: the encoded files are sent as they are, never
+        # copied into a str or a joined body. Base64 needs no escaping inside a string.
         parts = [json.dumps(head)[:-1].encode(), b', "files": [']
         for index, file in enumerate(files):
-            parts += [b", " if index else b"", b'"', base64_chunked(file.content), b'"']
+            parts += [b', "' if index else b'"', *base64_slices(file.content), b'"']
         parts.append(b"]}")
-        return [PreparedRequest(FAX_SEND_PATH, b"".join(parts), "application/json")]
+        return [PreparedRequest(FAX_SEND_PATH, tuple(parts), "application/json")]
 
     async def async_send_fax(
         self, requests: Sequence[PreparedRequest]
