@@ -1,6 +1,6 @@
 """Run the simulator, or drive a running one.
 
-Serve:          python -m simulator [serve] [--host 127.0.0.1] [--port 8300]
+Serve:          python -m simulator [serve] [--host 127.0.0.1] [--port 8300] [--traffic]
 Place a call:   python -m simulator call --provider bulutsantralim --outcome missed
 Past CDRs:      python -m simulator cdrs --provider bulutfon --count 250
 Bulutfon hook:  python -m simulator bulutfon-webhook --url http://127.0.0.1:8123/api/webhook/ID
@@ -26,15 +26,23 @@ from .app import PREFIXES, Simulator
 from .calls import DIRECTIONS, OUTCOMES, PROVIDERS
 from .faxes import FAX_OUTCOMES, FAX_PROVIDERS
 from .state import DIALECTS
+from .traffic import run_office_day
 
 DEFAULT_SIMULATOR = "http://127.0.0.1:8300"
 
 
-async def _serve(host: str, port: int, settle_after: float | None) -> None:
+async def _serve(
+    host: str, port: int, settle_after: float | None, traffic: bool
+) -> None:
     simulator = Simulator()
     for provider in FAX_PROVIDERS:
         simulator.state.fax_book(provider).settle_after = settle_after
     await simulator.start(host, port)
+    office_day = (
+        asyncio.create_task(run_office_day(simulator.switchboard, simulator.fax_office))
+        if traffic
+        else None
+    )
     state = simulator.state
     print(f"Santral provider simulator on {simulator.base_url}", flush=True)
     for provider in PREFIXES:
@@ -61,7 +69,13 @@ async def _serve(host: str, port: int, settle_after: float | None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if office_day is not None:
+        print("Office traffic: calls and faxes happen by themselves", flush=True)
     await stop.wait()
+    if office_day is not None:
+        office_day.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await office_day
     await simulator.stop()
 
 
@@ -100,12 +114,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="settle sent faxes as successful this long after they were sent",
     )
+    parser.add_argument(
+        "--traffic",
+        action="store_true",
+        help="let an office day of calls and faxes happen by itself, sped up",
+    )
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the simulator (the default)")
     serve.add_argument("--host", default=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=argparse.SUPPRESS)
     serve.add_argument(
         "--fax-settle-after", type=float, metavar="SECONDS", default=argparse.SUPPRESS
+    )
+    serve.add_argument(
+        "--traffic",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="let an office day of calls and faxes happen by itself, sped up",
     )
 
     call = commands.add_parser("call", help="place a call on a running simulator")
@@ -213,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in (None, "serve"):
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_serve(args.host, args.port, args.fax_settle_after))
+            asyncio.run(
+                _serve(args.host, args.port, args.fax_settle_after, args.traffic)
+            )
         return 0
     path, body = _request(args)
     return asyncio.run(_control(args.simulator, path, body))
