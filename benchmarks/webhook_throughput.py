@@ -1,89 +1,290 @@
-"""Webhook throughput: Santral's call webhook against a bare Home Assistant webhook.
+"""Webhook throughput: Santral's call webhook against the floor and a bare webhook.
 
-Runs one in-process Home Assistant (the test harness's, with a temporary config dir), posts
-the same number of Bulutsantralim call notifications to Santral's webhook and to a bare
-webhook handler that only answers 200, and prints requests per second, call events per
-second and the ratio. Figures, not asserts: run it on a quiet machine and compare runs.
+Runs one in-process Home Assistant (the test harness's, with a temporary config dir and its
+HTTP server on a free port of 127.0.0.1) with a Bulutsantralim entry, and posts the same
+kind of call notifications (ringing, answer, hangup of consecutive calls) over HTTP to
+three webhooks, in alternating batches so that each gets the same share of a busy machine:
 
-    .venv/test/bin/python benchmarks/webhook_throughput.py [--posts 2000]
+- bare: answers 200 and does nothing else;
+- floor: what Home Assistant cannot do without for the same event: read the body, run the
+  provider's parser, fire the one `santral_call` bus event and set the states the event
+  really changes (the extension, the call event, the last caller on a new caller, today's
+  count on an end), with the attributes Santral's entities show;
+- Santral: the integration's own webhook.
+
+It prints events per second of each, the ratios, and how many state writes each Santral
+event made, counting as a repeat every write the state machine reported as unchanged.
+Figures, not asserts: run it on a quiet machine and compare runs.
+
+    .venv/test/bin/python benchmarks/webhook_throughput.py [--posts 3000] [--batch 150]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import timedelta
 from pathlib import Path
+import socket
 import sys
 import tempfile
 import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from homeassistant import loader  # noqa: E402
 from homeassistant.components import webhook  # noqa: E402
-from homeassistant.core import Event, HomeAssistant  # noqa: E402
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED  # noqa: E402
+from homeassistant.core import Event, HomeAssistant, callback  # noqa: E402
+from homeassistant.helpers import entity_registry as er  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
+import homeassistant.util.dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
     MockConfigEntry,
     async_test_home_assistant,
 )
 
-from custom_components.santral.const import EVENT_CALL  # noqa: E402
+from custom_components.santral.calls import CallTracker  # noqa: E402
+from custom_components.santral.const import DOMAIN, EVENT_CALL  # noqa: E402
+from custom_components.santral.event import ATTRIBUTES  # noqa: E402
+from custom_components.santral.providers import (  # noqa: E402
+    CallEventType,
+    parse_bulutsantralim_webhook,
+)
 from simulator import Simulator  # noqa: E402
 
 SANTRAL_ID = "santral-benchmark-webhook"
+FLOOR_ID = "floor-benchmark-webhook"
 BARE_ID = "bare-benchmark-webhook"
+KINDS = ("bare", "floor", "santral")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-EVENTS = ("ringing", "answer", "hangup")
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+RATIO_TARGET = 0.9
+EXTENSION = "1001"
+WARMUP_CALLS = 10
 
 
-def bodies(count: int) -> list[str]:
-    """Return `count` notifications: ringing, answer, hangup of consecutive calls."""
+def free_port() -> int:
+    """Return a port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def call_bodies(label: str, first: int, calls: int) -> list[str]:
+    """Return ringing, answer and hangup notifications of `calls` consecutive calls.
+
+    Stamps are Istanbul wall time around now, as Bulutsantralim writes them, so the calls
+    end today whatever the day the benchmark runs.
+    """
+    now = dt_util.now(ISTANBUL)
+
+    def stamp(seconds: int) -> str:
+        return (now + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
     result = []
-    for index in range(count):
-        call, step = divmod(index, len(EVENTS))
-        result.append(
-            f"event_type={EVENTS[step]}&domain_id=101&direction=inbound"
-            f"&caller_id_number=0532{call % 10_000_000:07d}&destination_number=1001"
-            f"&dialed_user=1001&connected_user=1001&call_uuid=bench-{call}"
-            "&start_stamp=2026-11-23 10:00:00&answered=true&duration=35"
-        )
+    for call in range(first, first + calls):
+        common = {
+            "domain_id": "101",
+            "direction": "inbound",
+            "caller_id_number": f"0532{call % 10_000_000:07d}",
+            "destination_number": EXTENSION,
+            "dialed_user": EXTENSION,
+            "connected_user": EXTENSION,
+            "call_uuid": f"bench-{label}-{call}",
+            "start_stamp": stamp(-40),
+        }
+        result += [
+            urlencode({"event_type": "ringing", **common}),
+            urlencode({"event_type": "answer", **common, "answer_stamp": stamp(-35)}),
+            urlencode(
+                {
+                    "event_type": "hangup",
+                    **common,
+                    "answer_stamp": stamp(-35),
+                    "end_stamp": stamp(0),
+                    "answered": "true",
+                    "duration": "35",
+                }
+            ),
+        ]
     return result
 
 
-async def post_all(client: TestClient, path: str, payloads: list[str]) -> float:
-    """Post every payload in turn; return the seconds it took."""
+class Floor:
+    """The least Home Assistant must do for one call event: parse, fire, set what changed."""
+
+    def __init__(
+        self, hass: HomeAssistant, tracker: CallTracker, templates: dict[str, Any]
+    ) -> None:
+        """Set the states `templates` name: the floor's entity ids, with Santral's attributes."""
+        self.hass = hass
+        self.tracker = tracker
+        self.templates = templates
+        self.last_caller: str | None = None
+        self.calls_today = 0
+        self.writes = 0
+
+    def _set(self, key: str, state: str, attributes: dict[str, Any]) -> None:
+        entity_id, static = self.templates[key]
+        self.hass.states.async_set(entity_id, state, static | attributes)
+        self.writes += 1
+
+    async def handle(
+        self, hass: HomeAssistant, _id: str, request: web.Request
+    ) -> web.Response:
+        """Answer one notification the way Santral must at the least."""
+        body = await request.read()
+        fields = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        event = parse_bulutsantralim_webhook(fields, now=dt_util.utcnow())
+        if event is None:
+            return web.Response(text="OK")
+        data = self.tracker.event_data(event, "webhook")
+        hass.bus.async_fire(EVENT_CALL, data)
+        now = dt_util.utcnow().isoformat()
+        self._set(
+            "call",
+            now,
+            {"event_type": event.type.value} | {key: data[key] for key in ATTRIBUTES},
+        )
+        state = {
+            CallEventType.RINGING: "ringing",
+            CallEventType.ANSWERED: "talking",
+        }.get(event.type, "idle")
+        self._set(
+            "extension",
+            state,
+            {
+                "call_id": event.call_id,
+                "direction": event.direction.value,
+                "remote": event.caller,
+                "remote_name": data["caller_name"],
+                "since": now,
+            },
+        )
+        if event.caller != self.last_caller:
+            self.last_caller = event.caller
+            self._set(
+                "last_caller",
+                self.tracker.phonebook.display(event.caller) or "",
+                {
+                    "caller": event.caller,
+                    "caller_name": data["caller_name"],
+                    "started": data["started"],
+                    "call_id": event.call_id,
+                },
+            )
+        if event.type.ends_call:
+            self.calls_today += 1
+            self._set("calls_today", str(self.calls_today), {})
+        return web.Response(text="OK")
+
+
+class WriteCounter:
+    """Counts the state writes of a set of entities, and the ones that changed nothing."""
+
+    def __init__(self, hass: HomeAssistant, entity_ids: set[str]) -> None:
+        """Listen to the state machine for `entity_ids`."""
+        self.entity_ids = entity_ids
+        self.changed = 0
+        self.repeated = 0
+        self._unsubscribe = [
+            hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed, self._ours),
+            hass.bus.async_listen(EVENT_STATE_REPORTED, self._repeated, self._ours),
+        ]
+
+    @callback
+    def _ours(self, data: Any) -> bool:
+        return data["entity_id"] in self.entity_ids
+
+    @callback
+    def _changed(self, event: Event[Any]) -> None:
+        old, new = event.data["old_state"], event.data["new_state"]
+        if (
+            old is not None
+            and new is not None
+            and (old.state, old.attributes) == (new.state, new.attributes)
+        ):
+            self.repeated += 1
+        else:
+            self.changed += 1
+
+    @callback
+    def _repeated(self, _event: Event[Any]) -> None:
+        self.repeated += 1
+
+    def stop(self) -> None:
+        """Stop counting."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+
+
+async def post_all(
+    session: aiohttp.ClientSession, url: str, bodies: list[str]
+) -> float:
+    """Post every body in turn; return the seconds it took."""
     started = time.perf_counter()
-    for payload in payloads:
-        response = await client.post(path, data=payload, headers=FORM)
-        response.release()
-        if response.status != 200:
-            raise RuntimeError(f"{path} answered HTTP {response.status}")
+    for body in bodies:
+        async with session.post(url, data=body, headers=FORM) as response:
+            await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"a webhook answered HTTP {response.status}")
     return time.perf_counter() - started
 
 
-async def run(posts: int) -> None:
-    """Set up Home Assistant, Santral and the bare webhook, then measure both."""
+def santral_entity(hass: HomeAssistant, domain: str, unique_id: str) -> str:
+    """Return the entity id of a Santral entity; fail when it was not created."""
+    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    if entity_id is None:
+        raise RuntimeError(f"Santral made no {domain} with unique id {unique_id}")
+    return entity_id
+
+
+def floor_templates(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
+    """Return the floor's entity ids and the static attributes of Santral's entities."""
+    dynamic = {"event_type", *ATTRIBUTES, "call_id", "direction", "remote", "since"}
+    dynamic |= {"remote_name", "caller", "caller_name", "started"}
+    templates = {}
+    for key, domain, unique_id in (
+        ("call", "event", f"{entry_id}_call"),
+        ("extension", "sensor", f"{entry_id}_extension_{EXTENSION}"),
+        ("last_caller", "sensor", f"{entry_id}_last_caller"),
+        ("calls_today", "sensor", f"{entry_id}_calls_today"),
+    ):
+        entity_id = santral_entity(hass, domain, unique_id)
+        state = hass.states.get(entity_id)
+        static = {
+            name: value
+            for name, value in (state.attributes.items() if state else ())
+            if name not in dynamic
+        }
+        templates[key] = (entity_id.replace(".", ".floor_", 1), static)
+    return templates
+
+
+async def run(posts: int, batch: int) -> None:
+    """Set up Home Assistant, Santral and the two other webhooks, then measure all three."""
+    calls_per_batch = max(1, batch // 3)
+    rounds = max(1, posts // (calls_per_batch * 3))
     simulator = Simulator()
     await simulator.start()
     with tempfile.TemporaryDirectory() as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-            await async_setup_component(hass, "webhook", {})
-            events: list[Event] = []
-            hass.bus.async_listen(EVENT_CALL, events.append)
-
-            async def bare(
-                _hass: HomeAssistant, _id: str, _request: web.Request
-            ) -> web.Response:
-                return web.Response(status=200)
-
-            webhook.async_register(hass, "benchmark", "bare", BARE_ID, bare)
+            http = {"server_host": ["127.0.0.1"], "server_port": free_port()}
+            assert await async_setup_component(hass, "http", {"http": http})
+            assert await async_setup_component(hass, "webhook", {})
+            fired: list[Event[Any]] = []
+            hass.bus.async_listen(EVENT_CALL, fired.append)
             entry = MockConfigEntry(
-                domain="santral",
+                domain=DOMAIN,
                 title="Bulutsantralim benchmark",
                 unique_id="bulutsantralim_benchmark",
                 data={
@@ -96,36 +297,108 @@ async def run(posts: int) -> None:
             entry.add_to_hass(hass)
             assert await hass.config_entries.async_setup(entry.entry_id)
             await hass.async_block_till_done()
+            # The harness starts the server only with the frontend; start it here if not.
+            if hass.http.runner is None:
+                await hass.http.start()
+            base = f"http://127.0.0.1:{http['server_port']}/api/webhook"
 
-            payloads = bodies(posts)
-            async with TestClient(TestServer(hass.http.app)) as client:
-                await post_all(
-                    client, f"/api/webhook/{BARE_ID}", payloads[:50]
-                )  # warm up
-                bare_seconds = await post_all(
-                    client, f"/api/webhook/{BARE_ID}", payloads
+            async def bare(
+                _hass: HomeAssistant, _id: str, _request: web.Request
+            ) -> web.Response:
+                return web.Response(text="OK")
+
+            webhook.async_register(hass, "benchmark", "bare", BARE_ID, bare)
+            seconds = dict.fromkeys(KINDS, 0.0)
+            measured = rounds * calls_per_batch * 3
+            ours = {
+                entity.entity_id
+                for entity in er.async_entries_for_config_entry(
+                    er.async_get(hass), entry.entry_id
                 )
-                santral_seconds = await post_all(
-                    client, f"/api/webhook/{SANTRAL_ID}", payloads
+            }
+            urls = {
+                "bare": f"{base}/{BARE_ID}",
+                "floor": f"{base}/{FLOOR_ID}",
+                "santral": f"{base}/{SANTRAL_ID}",
+            }
+            async with aiohttp.ClientSession() as session:
+                # A first batch of each, unmeasured; Santral's makes the extension's sensor.
+                await post_all(
+                    session, urls["santral"], call_bodies("santral", 0, WARMUP_CALLS)
                 )
                 await hass.async_block_till_done()
+                ours |= {
+                    entity.entity_id
+                    for entity in er.async_entries_for_config_entry(
+                        er.async_get(hass), entry.entry_id
+                    )
+                }
+                tracker = entry.runtime_data.calls
+                assert tracker is not None
+                floor = Floor(hass, tracker, floor_templates(hass, entry.entry_id))
+                webhook.async_register(
+                    hass, "benchmark", "floor", FLOOR_ID, floor.handle
+                )
+                for kind in ("bare", "floor"):
+                    await post_all(
+                        session, urls[kind], call_bodies(kind, 0, WARMUP_CALLS)
+                    )
+                floor.writes = 0
+                writes = WriteCounter(hass, ours)
+                for index in range(rounds):
+                    for step in range(3):
+                        kind = KINDS[(index + step) % 3]
+                        bodies = call_bodies(
+                            kind,
+                            WARMUP_CALLS + index * calls_per_batch,
+                            calls_per_batch,
+                        )
+                        seconds[kind] += await post_all(session, urls[kind], bodies)
+                await hass.async_block_till_done()
+            writes.stop()
+            santral_fired = sum(
+                1
+                for event in fired
+                if event.data["call_id"].startswith("bench-santral-")
+            )
             await hass.config_entries.async_unload(entry.entry_id)
+            await hass.http.stop()
             await hass.async_stop(force=True)
     await simulator.stop()
 
-    bare_rate = posts / bare_seconds
-    santral_rate = posts / santral_seconds
-    print(f"posts per run:            {posts}")
+    rates = {kind: measured / seconds[kind] for kind in KINDS}
+    per_event = (writes.changed + writes.repeated) / measured
     print(
-        f"bare webhook (200 only):  {bare_rate:8.0f} requests/s  ({bare_seconds:.2f} s)"
+        f"batches: {rounds} rounds of {calls_per_batch * 3} posts per webhook, alternating"
+    )
+    for kind, label in (
+        ("bare", "bare webhook (200 only)"),
+        ("floor", "floor (parse, fire, set)"),
+        ("santral", "Santral webhook"),
+    ):
+        print(f"{label + ':':26} {rates[kind]:8.0f} events/s  ({seconds[kind]:.2f} s)")
+    santral_posts = measured + WARMUP_CALLS * 3
+    print(f"Santral call events fired: {santral_fired} of {santral_posts} posts")
+    print(
+        f"Santral state writes: {writes.changed} changed, {writes.repeated} repeated, "
+        f"{per_event:.2f} per event; the floor's: {floor.writes / measured:.2f} per event"
+    )
+    floor_ratio = rates["santral"] / rates["floor"]
+    bare_ratio = rates["santral"] / rates["bare"]
+    print(
+        f"BENCH | webhook: Santral / floor | {floor_ratio:.2f} "
+        f"({rates['santral']:.0f} vs {rates['floor']:.0f} events/s) | "
+        f">= {RATIO_TARGET} | {'PASS' if floor_ratio >= RATIO_TARGET else 'MISS'}"
     )
     print(
-        f"santral webhook:          {santral_rate:8.0f} requests/s  ({santral_seconds:.2f} s)"
+        f"BENCH | webhook: Santral / bare | {bare_ratio:.2f} "
+        f"({rates['santral']:.0f} vs {rates['bare']:.0f} events/s) | report | PASS"
     )
     print(
-        f"santral call events:      {len(events)} fired, {len(events) / santral_seconds:8.0f} events/s"
+        f"BENCH | state writes per webhook event | {per_event:.2f} "
+        f"({writes.repeated} repeat the previous state) | only on change | "
+        f"{'PASS' if writes.repeated == 0 else 'MISS'}"
     )
-    print(f"santral / bare:           {santral_rate / bare_rate:.2f}")
 
 
 def main() -> None:
@@ -133,9 +406,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--posts", type=int, default=3000, help="posts per webhook")
+    parser.add_argument("--batch", type=int, default=150, help="posts per batch")
     args = parser.parse_args()
-    asyncio.run(run(args.posts))
+    asyncio.run(run(args.posts, args.batch))
 
 
 if __name__ == "__main__":

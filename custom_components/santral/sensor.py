@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -315,7 +314,49 @@ def _add_extension_sensors(
     )
 
 
-class SantralTrackerSensor[T: CallTracker | FaxTracker](SantralEntity, SensorEntity):
+type Shown = tuple[bool, str | int | None, dict[str, Any]]
+
+
+class SantralPushedSensor(SantralEntity, SensorEntity):
+    """A sensor fed by signals, written only when what it shows changed.
+
+    A tracker signals all its readers when any one figure moves, so most readers of a
+    signal show what they showed before; writing them anyway would make the state machine
+    report each unchanged state to its listeners.
+    """
+
+    _shown: Shown | None = None
+
+    def _read(self) -> Shown:
+        """Return whether the sensor is available, its value and its attributes now."""
+        raise NotImplementedError
+
+    def _take(self) -> bool:
+        """Take what the sensor shows from its source; return whether that changed."""
+        shown = self._read()
+        if shown == self._shown:
+            return False
+        self._shown = shown
+        (
+            self._attr_available,
+            self._attr_native_value,
+            self._attr_extra_state_attributes,
+        ) = shown
+        return True
+
+    async def async_added_to_hass(self) -> None:
+        """Show the source as it is when the entity is added."""
+        await super().async_added_to_hass()
+        self._take()
+
+    @callback
+    def async_refresh(self, *_args: object) -> None:
+        """Read the source again and write the state if it changed."""
+        if self._take():
+            self.async_write_ha_state()
+
+
+class SantralTrackerSensor[T: CallTracker | FaxTracker](SantralPushedSensor):
     """A call or fax figure of the account, updated as the tracker signals and at midnight.
 
     A figure that needs the history poll is unavailable while that poll fails: it may then
@@ -341,40 +382,27 @@ class SantralTrackerSensor[T: CallTracker | FaxTracker](SantralEntity, SensorEnt
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass,
-                self._history.tracker.updated_signal,
-                self.async_write_ha_state,
+                self.hass, self._history.tracker.updated_signal, self.async_refresh
             )
         )
         self.async_on_remove(
             async_track_time_change(
-                self.hass, self._new_day, hour=0, minute=0, second=0
+                self.hass, self.async_refresh, hour=0, minute=0, second=0
             )
         )
 
-    @callback
-    def _new_day(self, _now: datetime) -> None:
-        self.async_write_ha_state()
-
-    @property
-    def available(self) -> bool:
-        """Return whether the last history poll succeeded, for a figure that needs it."""
+    def _read(self) -> Shown:
+        """Return the figure as the tracker knows it now, and the call or fax behind it."""
+        description = self.entity_description
+        tracker = self._history.data
         return (
-            not self.entity_description.needs_poll or self._history.last_update_success
+            not description.needs_poll or self._history.last_update_success,
+            description.value_fn(tracker),
+            description.attributes_fn(tracker),
         )
 
-    @property
-    def native_value(self) -> str | int | None:
-        """Return the figure as the tracker knows it now."""
-        return self.entity_description.value_fn(self._history.data)
 
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return details of the call or fax behind the figure."""
-        return self.entity_description.attributes_fn(self._history.data)
-
-
-class SantralExtensionSensor(SantralEntity, SensorEntity):
+class SantralExtensionSensor(SantralPushedSensor):
     """Whether an extension is idle, ringing or talking, in the style of a call monitor."""
 
     _attr_device_class = SensorDeviceClass.ENUM
@@ -400,26 +428,24 @@ class SantralExtensionSensor(SantralEntity, SensorEntity):
             async_dispatcher_connect(
                 self.hass,
                 SIGNAL_EXTENSION.format(self._tracker.entry_id, self._number),
-                self.async_write_ha_state,
+                self.async_refresh,
             )
         )
 
-    @property
-    def native_value(self) -> str:
-        """Return idle, ringing or talking."""
-        return self._tracker.extension(self._number).state.value
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the call and the other party, while there is one."""
+    def _read(self) -> Shown:
+        """Return idle, ringing or talking, with the call and the other party if any."""
         status = self._tracker.extension(self._number)
-        return {
-            "call_id": status.call_id,
-            "direction": status.direction.value if status.direction else None,
-            "remote": status.other_party,
-            "remote_name": self._tracker.phonebook.name(status.other_party),
-            "since": status.since.isoformat() if status.since else None,
-        }
+        return (
+            True,
+            status.state.value,
+            {
+                "call_id": status.call_id,
+                "direction": status.direction.value if status.direction else None,
+                "remote": status.other_party,
+                "remote_name": self._tracker.phonebook.name(status.other_party),
+                "since": status.since.isoformat() if status.since else None,
+            },
+        )
 
 
 class SantralPresenceSensor(
