@@ -49,6 +49,7 @@ from .models import (
 )
 from .paging import BUSY_CALLS_PER_HOUR, Page, PagedList, pagination_number
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
+from .ratelimit import RateLimits
 from .records import RecordReader
 from .timeparse import parse_bool, parse_datetime
 
@@ -94,6 +95,9 @@ class BulutfonClient(ProviderClient):
             lambda pair: _outgoing_fax(pair["item"], pair["detail"]),
             lambda pair: pair["item"],
         )
+        # Sent faxes whose every recipient has a final state, by id: their detail cannot
+        # change, so it is not read again. Only those of the last listed window are kept.
+        self._settled: dict[str, FaxRecord] = {}
 
     def _secrets(self) -> Iterable[str]:
         return (value for value in (self._token, self._password) if value)
@@ -230,8 +234,10 @@ class BulutfonClient(ProviderClient):
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
         """Return received faxes and sent faxes created from `since`.
 
-        The lists have no date filter or paging in v1; each sent fax of the window is read
-        in detail for its recipients' states.
+        The lists have no date filter or paging in v1. A sent fax's recipients' states are
+        only in its detail, so each sent fax of the window is read in detail until every
+        recipient has a final state; after that its record is kept and the detail is not
+        asked for again.
         """
         incoming = (await self._get("/incoming-faxes")).get("incoming_faxes")
         outgoing = (await self._get("/outgoing-faxes")).get("faxes")
@@ -240,23 +246,37 @@ class BulutfonClient(ProviderClient):
         records = self._read_incoming(
             item for item in incoming if isinstance(item, dict)
         )
+        settled: dict[str, FaxRecord] = {}
         for item in outgoing:
             if not isinstance(item, dict) or item.get("id") is None:
                 continue
             created = parse_datetime(item.get("created_at"))
             if created is not None and created < since:
                 continue
-            detail = (
-                await self._get(f"/outgoing-faxes/{quote(str(item['id']), safe='')}")
-            ).get("fax")
-            records += self._read_outgoing(
-                [{"item": item, "detail": detail if isinstance(detail, dict) else None}]
-            )
+            fax_id = str(item["id"])
+            if (known := self._settled.get(fax_id)) is not None:
+                settled[fax_id] = known
+                records.append(known)
+                continue
+            for record in await self._read_sent_fax(item):
+                if record.status is not FaxStatus.QUEUED:
+                    settled[fax_id] = record
+                records.append(record)
+        self._settled = settled
         return [
             record
             for record in records
             if record.created is None or record.created >= since
         ]
+
+    async def _read_sent_fax(self, item: dict[str, Any]) -> list[FaxRecord]:
+        """Read a sent fax's detail; return its record, or none if it cannot be read."""
+        detail = (
+            await self._get(f"/outgoing-faxes/{quote(str(item['id']), safe='')}")
+        ).get("fax")
+        return self._read_outgoing(
+            [{"item": item, "detail": detail if isinstance(detail, dict) else None}]
+        )
 
     async def async_download_fax(self, fax_id: str) -> Document:
         """Return a received fax's TIFF."""
@@ -528,8 +548,12 @@ def _pbx_state(value: Any) -> PbxState | None:
 
 
 def _create(
-    session: aiohttp.ClientSession, credentials: Mapping[str, Any], base_url: str
+    session: aiohttp.ClientSession,
+    credentials: Mapping[str, Any],
+    base_url: str,
+    limits: RateLimits,
 ) -> BulutfonClient:
+    """Build the client; Bulutfon documents no request limits, so `limits` goes unused."""
     return BulutfonClient(
         session,
         token=credentials.get("access_token"),

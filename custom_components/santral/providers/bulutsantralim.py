@@ -56,7 +56,7 @@ from .paging import (
     pagination_number,
 )
 from .phone import MAX_SHORT_NUMBER_LENGTH, normalize_number, to_provider_number
-from .ratelimit import SlidingWindowLimiter
+from .ratelimit import RateLimits
 from .records import RecordReader
 from .timeparse import parse_bool, parse_datetime
 
@@ -97,16 +97,18 @@ class BulutsantralimClient(ProviderClient):
         api_key: str,
         base_url: str = BULUTSANTRALIM_BASE_URL,
         timeout: float = DEFAULT_TIMEOUT,
+        limits: RateLimits | None = None,
     ) -> None:
-        """Keep the key; it is the only credential Bulutsantralim has."""
+        """Keep the key; it is the only credential Bulutsantralim has.
+
+        `limits` are the key's earlier clients' limiters, when there were any: the PBX
+        counts requests per key, so a new client must not start its windows afresh.
+        """
         super().__init__(session, base_url, timeout=timeout)
         self._api_key = api_key
-        self._recording_limiter = SlidingWindowLimiter(
-            5, 60, "Bulutsantralim /recording_url"
-        )
-        self._presence_limiter = SlidingWindowLimiter(
-            2, 60, "Bulutsantralim /user_statuses"
-        )
+        limits = RateLimits() if limits is None else limits
+        self._recording_limiter = limits.limiter(5, 60, "Bulutsantralim /recording_url")
+        self._presence_limiter = limits.limiter(2, 60, "Bulutsantralim /user_statuses")
         self._recording_links: dict[str, RecordingLink] = {}
         self._cdrs = PagedList(
             "Bulutsantralim /cdrs",
@@ -121,6 +123,9 @@ class BulutsantralimClient(ProviderClient):
         self._read_cdrs = RecordReader("Bulutsantralim /cdrs", _call_record)
         self._read_fdrs = RecordReader("Bulutsantralim /fdrs", _fax_record)
         self._read_orders = RecordReader("Bulutsantralim /fax_orders", _fax_order)
+        # Whether an order may be waiting: true at first (orders may be left from before
+        # the client), after each order placed, and while `/fax_orders` lists any.
+        self._orders_pending = True
 
     def _secrets(self) -> Iterable[str]:
         return (self._api_key,)
@@ -276,7 +281,11 @@ class BulutsantralimClient(ProviderClient):
         self._raise_for_status(response)
 
     async def async_get_faxes_since(self, since: datetime) -> list[FaxRecord]:
-        """Return fax records (in and out) from `since`, and the orders still waiting."""
+        """Return fax records (in and out) from `since`, and the orders still waiting.
+
+        `/fdrs` carries every finished fax; `/fax_orders` is read only while an order may
+        be waiting, so a quiet PBX costs one list a poll.
+        """
         now = datetime.now(UTC)
         records = await self._fdrs.read(
             lambda page: self._fdr_page(since, now, page),
@@ -284,6 +293,27 @@ class BulutsantralimClient(ProviderClient):
             until=now,
             key=lambda record: record.fax_id,
         )
+        if self._orders_pending:
+            records += await self._waiting_orders()
+        return records
+
+    async def _waiting_orders(self) -> list[FaxRecord]:
+        """Read the orders still waiting; none waiting stops the reads until the next order.
+
+        The mark is cleared before the request, so an order placed while it is under way
+        keeps the reads going.
+        """
+        self._orders_pending = False
+        try:
+            orders = await self._order_list()
+        except BaseException:
+            self._orders_pending = True
+            raise
+        if orders:
+            self._orders_pending = True
+        return self._read_orders(orders)
+
+    async def _order_list(self) -> list[dict[str, Any]]:
         response = await self._request(
             "GET", "/fax_orders", params={"key": self._api_key, "limit": "100"}
         )
@@ -293,8 +323,7 @@ class BulutsantralimClient(ProviderClient):
             raise SantralInvalidResponseError(
                 "Bulutsantralim /fax_orders lacks its list"
             )
-        records += self._read_orders(item for item in orders if isinstance(item, dict))
-        return records
+        return [item for item in orders if isinstance(item, dict)]
 
     async def async_download_fax(self, fax_id: str) -> Document:
         """Ask for the document's one-hour URL, then fetch the document from it."""
@@ -369,6 +398,7 @@ class BulutsantralimClient(ProviderClient):
                 raise SantralInvalidResponseError(
                     "Bulutsantralim returned no fax order id"
                 )
+            self._orders_pending = True
             records.append(
                 FaxRecord(
                     fax_id=f"order-{order_id}",
@@ -596,10 +626,13 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
 
 
 def _create(
-    session: aiohttp.ClientSession, credentials: Mapping[str, Any], base_url: str
+    session: aiohttp.ClientSession,
+    credentials: Mapping[str, Any],
+    base_url: str,
+    limits: RateLimits,
 ) -> BulutsantralimClient:
     return BulutsantralimClient(
-        session, api_key=credentials["api_key"], base_url=base_url
+        session, api_key=credentials["api_key"], base_url=base_url, limits=limits
     )
 
 

@@ -16,9 +16,11 @@ import aiohttp
 
 from .client import ProviderClient
 from .models import Capability, Provider
+from .ratelimit import RateLimits
 
+# Builds a client from the session, the credentials, the base URL and the account's limits.
 type ClientFactory = Callable[
-    [aiohttp.ClientSession, Mapping[str, Any], str], ProviderClient
+    [aiohttp.ClientSession, Mapping[str, Any], str, RateLimits], ProviderClient
 ]
 
 # Credential fields whose value is a secret (shown masked, never logged).

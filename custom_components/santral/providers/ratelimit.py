@@ -1,4 +1,9 @@
-"""A client-side sliding-window limiter, so documented provider limits are never exceeded."""
+"""Client-side sliding-window limiters, so documented provider limits are never exceeded.
+
+A provider counts requests per credential, not per client: an application that builds a
+new client for the same account (a reload of its settings) hands it the `RateLimits` of the
+one before, so the windows go on where they were.
+"""
 
 from __future__ import annotations
 
@@ -44,3 +49,17 @@ class SlidingWindowLimiter:
         self._calls = deque(
             deadline - self._period + spacing * index for index in range(self._limit)
         )
+
+
+class RateLimits:
+    """The limiters of one account, by what they limit; shared by its clients in turn."""
+
+    def __init__(self) -> None:
+        """Start with no limiter; each is made the first time a client asks for it."""
+        self._limiters: dict[str, SlidingWindowLimiter] = {}
+
+    def limiter(self, limit: int, period: float, what: str) -> SlidingWindowLimiter:
+        """Return the limiter of `what`, made with `limit` per `period` s if it is new."""
+        if (limiter := self._limiters.get(what)) is None:
+            limiter = self._limiters[what] = SlidingWindowLimiter(limit, period, what)
+        return limiter

@@ -44,6 +44,7 @@ from .models import (
 )
 from .paging import BUSY_FAXES_PER_HOUR, Page, PagedList, pagination_number
 from .phone import normalize_number, to_provider_number
+from .ratelimit import RateLimits
 from .records import RecordReader
 from .timeparse import TURKEY, parse_datetime
 
@@ -378,8 +379,12 @@ def _fax_record(item: dict[str, Any]) -> FaxRecord:
 
 
 def _create(
-    session: aiohttp.ClientSession, credentials: Mapping[str, Any], base_url: str
+    session: aiohttp.ClientSession,
+    credentials: Mapping[str, Any],
+    base_url: str,
+    limits: RateLimits,
 ) -> TelsamClient:
+    """Build the client; Telsam documents no request limits, so `limits` goes unused."""
     return TelsamClient(
         session,
         username=credentials["username"],
