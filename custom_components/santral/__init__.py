@@ -56,6 +56,7 @@ from .recordings import async_keep_recording
 from .services import async_setup_services
 from .tracker import tracker_store
 from .webhook import async_register_webhook, handler_for
+from .websocket_api import async_setup_websocket_api
 
 PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -64,6 +65,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, which serve every entry."""
     async_setup_services(hass)
+    async_setup_websocket_api(hass)
     return True
 
 

@@ -21,6 +21,8 @@ from .const import (
     CALL_HISTORY_OVERLAP,
     CALL_HISTORY_QUICK_OVERLAP,
     CALL_HISTORY_SWEEP,
+    CALL_LOG_SIZE,
+    CONF_CALL_LOG_SIZE,
     EVENT_CALL,
     LOGGER,
     SIGNAL_CALL,
@@ -31,7 +33,7 @@ from .phonebook import PhoneBook
 from .providers import CallDirection, CallEvent, CallRecord, Provider
 from .tracker import HistoryTracker, migration, read_datetime, read_dicts, tracker_store
 
-MAX_LOG = 500
+MAX_LOG = CALL_LOG_SIZE  # unless the options keep another number
 MAX_RECENT = 500
 
 type Source = Literal["webhook", "poll"]
@@ -50,6 +52,8 @@ class LoggedCall:
     time: str
     duration: int | None
     source: str
+    # Logs stored before recordings were noted load as not recorded.
+    recording_available: bool = False
 
 
 def _logged(item: dict[str, Any]) -> LoggedCall | None:
@@ -66,11 +70,24 @@ def _logged(item: dict[str, Any]) -> LoggedCall | None:
         call.callee,
         call.time,
     )
-    if not all(isinstance(text, str) for text in texts) or not isinstance(
-        call.duration, int | None
+    if (
+        not all(isinstance(text, str) for text in texts)
+        or not isinstance(call.duration, int | None)
+        or not isinstance(call.recording_available, bool)
     ):
         return None
     return call
+
+
+def _stored(call: LoggedCall) -> dict[str, Any]:
+    """Return a call as the store keeps it: the recording flag only when there is one.
+
+    A call without a recording is stored as before the flag existed, and the log stays small.
+    """
+    item = asdict(call)
+    if not call.recording_available:
+        del item["recording_available"]
+    return item
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -78,14 +95,14 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class CallLog:
-    """The calls that ended (the last `MAX_LOG`), the last caller, and today's counts.
+    """The calls that ended (the last `size`), the last caller, and today's counts.
 
     The counts are kept apart from the log: a busy day has more calls than the log holds.
     """
 
-    def __init__(self) -> None:
-        """Start with no call."""
-        self.log: deque[LoggedCall] = deque(maxlen=MAX_LOG)
+    def __init__(self, size: int = MAX_LOG) -> None:
+        """Start with no call; keep the last `size` calls that end."""
+        self.log: deque[LoggedCall] = deque(maxlen=size)
         self.last_caller: dict[str, str] | None = None
         self._counted_day: datetime | None = None
         self._counts: Counter[str] = Counter()
@@ -108,7 +125,7 @@ class CallLog:
     def as_storage(self) -> dict[str, Any]:
         """Return the log, the last caller and the counts, JSON-able."""
         return {
-            "log": [asdict(call) for call in self.log],
+            "log": [_stored(call) for call in self.log],
             "last_caller": self.last_caller,
             "counts": self._counts_to_storage(),
         }
@@ -141,6 +158,7 @@ class CallLog:
                 time=(event.ended or event.started or now).isoformat(),
                 duration=event.duration,
                 source=source,
+                recording_available=event.recording_available,
             )
             self.log.append(call)
             self._count(call)
@@ -241,7 +259,11 @@ class CallTracker(HistoryTracker[CallRecord]):
             device_id=device_id,
             phonebook=phonebook,
         )
-        self.data = CallLog()
+        # The options set the log's length; changing them reloads the entry.
+        entry = hass.config_entries.async_get_entry(entry_id)
+        self.data = CallLog(
+            int(entry.options.get(CONF_CALL_LOG_SIZE, MAX_LOG)) if entry else MAX_LOG
+        )
         self.extension_states = ExtensionStates(hass, entry_id, self._schedule_save)
         self.on_recorded = on_recorded
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()

@@ -40,9 +40,11 @@ import voluptuous as vol
 from .clients import create_client, description_of
 from .const import (
     CALL_HISTORY_INTERVAL,
+    CALL_LOG_SIZE,
     CONF_ARCHIVE_FAXES,
     CONF_BASE_URL,
     CONF_CALL_HISTORY_INTERVAL,
+    CONF_CALL_LOG_SIZE,
     CONF_CLIENT_ID,
     CONF_DOWNLOAD_RECORDINGS,
     CONF_FAX_FOLDER,
@@ -56,7 +58,9 @@ from .const import (
     DOMAIN,
     FAX_HISTORY_INTERVAL,
     LOGGER,
+    MAX_CALL_LOG_SIZE,
     MAX_POLL_MINUTES,
+    MIN_CALL_LOG_SIZE,
     MIN_POLL_MINUTES,
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
@@ -440,6 +444,11 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         schema: dict[vol.Marker, Any] = {}
         if Capability.CALL_HISTORY in capabilities:
             schema[vol.Required(CONF_CALL_HISTORY_INTERVAL)] = minutes
+        if Capability.CALL_EVENTS in capabilities:
+            schema[vol.Required(CONF_CALL_LOG_SIZE)] = vol.All(
+                vol.Coerce(int),
+                vol.Range(min=MIN_CALL_LOG_SIZE, max=MAX_CALL_LOG_SIZE),
+            )
         # Every provider handles faxes.
         schema[vol.Required(CONF_FAX_INTERVAL)] = minutes
         schema[vol.Required(CONF_ARCHIVE_FAXES)] = BooleanSelector()
@@ -467,6 +476,7 @@ class SantralOptionsFlow(OptionsFlowWithReload):
             CONF_CALL_HISTORY_INTERVAL: int(
                 CALL_HISTORY_INTERVAL.total_seconds() // 60
             ),
+            CONF_CALL_LOG_SIZE: CALL_LOG_SIZE,
             CONF_FAX_INTERVAL: int(FAX_HISTORY_INTERVAL.total_seconds() // 60),
             CONF_ARCHIVE_FAXES: True,
             CONF_FAX_FOLDER: str(

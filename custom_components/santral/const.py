@@ -30,6 +30,7 @@ CONF_CALL_HISTORY_INTERVAL: Final = "call_history_interval"
 CONF_FAX_INTERVAL: Final = "fax_interval"
 CONF_NUMBER_FORMAT: Final = "number_format"
 CONF_PHONEBOOK: Final = "phonebook"
+CONF_CALL_LOG_SIZE: Final = "call_log_size"
 
 EVENT_CALL: Final = "santral_call"
 EVENT_FAX: Final = "santral_fax"
@@ -63,6 +64,11 @@ MAX_POLL_MINUTES: Final = 60
 CALL_HISTORY_OVERLAP: Final = timedelta(hours=5)
 CALL_HISTORY_QUICK_OVERLAP: Final = timedelta(minutes=5)
 CALL_HISTORY_SWEEP: Final = timedelta(hours=1)
+# How many ended calls the log keeps for its readers (the websocket API), unless the options
+# say otherwise; the day's counts do not depend on it.
+CALL_LOG_SIZE: Final = 500
+MIN_CALL_LOG_SIZE: Final = 50
+MAX_CALL_LOG_SIZE: Final = 2000
 # Fax lists: every 5 minutes, re-read a day back so slow deliveries settle in the window.
 FAX_HISTORY_INTERVAL: Final = timedelta(minutes=5)
 FAX_HISTORY_OVERLAP: Final = timedelta(days=1)

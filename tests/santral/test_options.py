@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.santral.const import (
     CONF_ARCHIVE_FAXES,
     CONF_CALL_HISTORY_INTERVAL,
+    CONF_CALL_LOG_SIZE,
     CONF_DOWNLOAD_RECORDINGS,
     CONF_FAX_FOLDER,
     CONF_FAX_INTERVAL,
@@ -27,7 +28,7 @@ from custom_components.santral.const import (
     CONF_SET_NOTIFICATION_URL,
 )
 from simulator import Fault, FaultKind, Simulator
-from tests.helpers import WEBHOOK_IDS, setup, suggested
+from tests.helpers import WEBHOOK_IDS, post_santralim_form, santralim, setup, suggested
 
 WEBHOOK_PATH = f"/api/webhook/{WEBHOOK_IDS['bulutsantralim']}"
 
@@ -108,6 +109,7 @@ async def test_options_show_url_and_apply(
             "init",
             [
                 CONF_CALL_HISTORY_INTERVAL,
+                CONF_CALL_LOG_SIZE,
                 CONF_FAX_INTERVAL,
                 CONF_ARCHIVE_FAXES,
                 CONF_FAX_FOLDER,
@@ -121,6 +123,7 @@ async def test_options_show_url_and_apply(
             "init",
             [
                 CONF_CALL_HISTORY_INTERVAL,
+                CONF_CALL_LOG_SIZE,
                 CONF_FAX_INTERVAL,
                 CONF_ARCHIVE_FAXES,
                 CONF_FAX_FOLDER,
@@ -161,6 +164,7 @@ async def test_options_fit_the_provider(
     assert shown[CONF_FAX_FOLDER] == str(media / "santral" / "faxes" / entry.entry_id)
     assert shown[CONF_NUMBER_FORMAT] == "international"
     assert shown[CONF_PHONEBOOK] == ""
+    assert shown.get(CONF_CALL_LOG_SIZE) == (500 if step_id == "init" else None)
 
 
 async def test_poll_intervals_apply(
@@ -189,6 +193,67 @@ async def test_poll_interval_limits(
     with pytest.raises(InvalidData):
         await save_options(hass, entry, **{CONF_FAX_INTERVAL: minutes})
     assert CONF_FAX_INTERVAL not in entry.options
+
+
+@pytest.mark.parametrize("size", [49, 2001, 12.5e3, "many"])
+async def test_call_log_size_limits(
+    hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry], size: Any
+) -> None:
+    """A call log shorter than 50 or longer than 2000 calls is refused by the form."""
+    entry = make_entry("bulutsantralim")
+    await _setup(hass, entry, point_pbx=False)
+    with pytest.raises(InvalidData) as refused:
+        await save_options(hass, entry, **{CONF_CALL_LOG_SIZE: size})
+    assert list(refused.value.schema_errors) == [CONF_CALL_LOG_SIZE]
+    assert CONF_CALL_LOG_SIZE not in entry.options
+
+
+async def test_call_log_size_applies(
+    hass: HomeAssistant,
+    media: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """A shorter call log keeps the newest calls, from the moment the options are saved."""
+    entry = make_entry("bulutsantralim")
+    await _setup(hass, entry, point_pbx=False)
+    client = await hass_client_no_auth()
+    for number in range(60):
+        body = santralim("hangup", call_uuid=f"call-{number}", answered="false")
+        assert await post_santralim_form(client, body) == 200
+    await hass.async_block_till_done()
+    assert len(entry.runtime_data.calls.data.log) == 60
+
+    await save_options(hass, entry, **{CONF_CALL_LOG_SIZE: 50.0})
+    assert entry.options[CONF_CALL_LOG_SIZE] == 50
+    log = entry.runtime_data.calls.data.log
+    assert [call.call_id for call in log] == [f"call-{n}" for n in range(10, 60)]
+    body = santralim("hangup", call_uuid="call-60", answered="false")
+    assert await post_santralim_form(client, body) == 200
+    await hass.async_block_till_done()
+    log = entry.runtime_data.calls.data.log
+    assert [call.call_id for call in log] == [f"call-{n}" for n in range(11, 61)]
+
+
+async def test_options_form_is_served(
+    hass: HomeAssistant,
+    media: Path,
+    hass_client: ClientSessionGenerator,
+    make_entry: Callable[[str], MockConfigEntry],
+) -> None:
+    """The frontend gets the form, the call log size as a bounded whole number."""
+    assert await async_setup_component(hass, "config", {})
+    entry = make_entry("bulutfon_token")
+    await _setup(hass, entry, point_pbx=False)
+    client = await hass_client()
+    response = await client.post(
+        "/api/config/config_entries/options/flow", json={"handler": entry.entry_id}
+    )
+    assert response.status == 200
+    fields = {field["name"]: field for field in (await response.json())["data_schema"]}
+    size = fields[CONF_CALL_LOG_SIZE]
+    assert (size["type"], size["valueMin"], size["valueMax"]) == ("integer", 50, 2000)
+    assert size["description"] == {"suggested_value": 500}
 
 
 async def test_telsam_archive_off(
