@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -156,8 +156,13 @@ def make_entry(simulator: Simulator) -> Callable[[str], MockConfigEntry]:
 
 
 def _collect(hass: HomeAssistant, event_type: str) -> list[dict[str, Any]]:
+    """Collect the events in the event loop, in the order they fire.
+
+    A plain listener would run in the executor, one job per event, and could fall behind.
+    """
     events: list[dict[str, Any]] = []
 
+    @callback
     def _listener(event: Event) -> None:
         events.append(dict(event.data))
 
