@@ -19,8 +19,10 @@ from .calls import CallTracker
 from .clients import create_client
 from .const import (
     CALL_HISTORY_INTERVAL,
+    CALL_LOG_SIZE,
     CONF_ARCHIVE_FAXES,
     CONF_CALL_HISTORY_INTERVAL,
+    CONF_CALL_LOG_SIZE,
     CONF_DOWNLOAD_RECORDINGS,
     CONF_FAX_FOLDER,
     CONF_FAX_INTERVAL,
@@ -153,6 +155,8 @@ async def _async_setup_calls(
         source.provider,
         device_id=entry.runtime_data.device_id,
         phonebook=phonebook,
+        # The options set the log's length; changing them reloads the entry.
+        log_size=int(entry.options.get(CONF_CALL_LOG_SIZE, CALL_LOG_SIZE)),
         on_recorded=_recording_keeper(hass, entry),
     )
     await tracker.async_load()

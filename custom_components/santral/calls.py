@@ -22,7 +22,6 @@ from .const import (
     CALL_HISTORY_QUICK_OVERLAP,
     CALL_HISTORY_SWEEP,
     CALL_LOG_SIZE,
-    CONF_CALL_LOG_SIZE,
     EVENT_CALL,
     LOGGER,
     SIGNAL_CALL,
@@ -244,10 +243,12 @@ class CallTracker(HistoryTracker[CallRecord]):
         *,
         device_id: str | None,
         phonebook: PhoneBook,
+        log_size: int = MAX_LOG,
         on_recorded: Callable[[CallEvent], None] | None = None,
     ) -> None:
         """Prepare the store; nothing is read until `async_load`.
 
+        `log_size` is how many ended calls the log keeps (the options' number).
         `on_recorded` is called with each call that ended with a recording (the automatic
         download), if given.
         """
@@ -259,11 +260,7 @@ class CallTracker(HistoryTracker[CallRecord]):
             device_id=device_id,
             phonebook=phonebook,
         )
-        # The options set the log's length; changing them reloads the entry.
-        entry = hass.config_entries.async_get_entry(entry_id)
-        self.data = CallLog(
-            int(entry.options.get(CONF_CALL_LOG_SIZE, MAX_LOG)) if entry else MAX_LOG
-        )
+        self.data = CallLog(log_size)
         self.extension_states = ExtensionStates(hass, entry_id, self._schedule_save)
         self.on_recorded = on_recorded
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()

@@ -190,25 +190,40 @@ class ExtensionStates:
         self._on_change()
 
     def _arm_timeout(self, number: str) -> None:
-        """Free an extension whose ringing or talking outlives any real call."""
-        if cancel := self._timeouts.pop(number, None):
-            cancel()
-        status = self.statuses[number]
-        if status.state is ExtensionCallState.IDLE or status.since is None:
+        """Free an extension whose ringing or talking outlives any real call.
+
+        Each event moves the deadline, so the timer is armed once and, when it fires,
+        checks the extension's state then: it frees it, or waits on for the new deadline.
+        """
+        if number in self._timeouts:
             return
-        limit = (
-            RINGING_TIMEOUT
-            if status.state is ExtensionCallState.RINGING
-            else TALKING_TIMEOUT
-        )
-        remaining = (status.since + limit - dt_util.utcnow()).total_seconds()
+        if (remaining := self._overdue_in(number)) is None:
+            return
 
         @callback
         def _expire(_now: datetime) -> None:
-            self._timeouts.pop(number, None)
+            del self._timeouts[number]
+            status = self.statuses.get(number)
+            if status is None or (left := self._overdue_in(number)) is None:
+                return
+            if left > 0:
+                self._arm_timeout(number)
+                return
             LOGGER.debug("Extension %s %s for too long; now idle", number, status.state)
             self._set(number, status.idle(status.call_id))
 
         self._timeouts[number] = async_call_later(
             self.hass, max(0.0, remaining), _expire
         )
+
+    def _overdue_in(self, number: str) -> float | None:
+        """Seconds until a ringing or talking extension is overdue; None when idle."""
+        status = self.statuses[number]
+        if status.state is ExtensionCallState.IDLE or status.since is None:
+            return None
+        limit = (
+            RINGING_TIMEOUT
+            if status.state is ExtensionCallState.RINGING
+            else TALKING_TIMEOUT
+        )
+        return (status.since + limit - dt_util.utcnow()).total_seconds()

@@ -282,6 +282,7 @@ class StoredTracker(ABC):
         self._closed = False
         # When the oldest change not yet written was made (monotonic), if there is one.
         self._unsaved_since: float | None = None
+        self._changed_at = 0.0
         self._budget = WriteBudget()
         self._cancel_write: CALLBACK_TYPE | None = None
         self._cancel_final_write: CALLBACK_TYPE | None = None
@@ -350,28 +351,51 @@ class StoredTracker(ABC):
 
     @callback
     def _schedule_save(self) -> None:
-        """Write the change soon: after the delays, and within the write budget."""
+        """Write the change soon: after the delays, and within the write budget.
+
+        A busy account changes state several times a second, so a change only notes its
+        time; the one armed timer works out, when it fires, whether to write or wait on.
+        """
         if self._closed:
             return
         now = time.monotonic()
+        self._changed_at = now
         if self._unsaved_since is None:
             self._unsaved_since = now
-        delay = max(
-            0.0,
-            min(SAVE_DELAY, SAVE_MAX_WAIT - (now - self._unsaved_since)),
-            self._budget.wait(now),
-        )
-        if self._cancel_write is not None:
-            self._cancel_write()
-        self._cancel_write = async_call_later(self.hass, delay, self._async_write)
+        if self._cancel_write is None:
+            self._arm_write(max(SAVE_DELAY, self._budget.wait(now)))
         if self._cancel_final_write is None:
             self._cancel_final_write = self.hass.bus.async_listen_once(
                 EVENT_HOMEASSISTANT_FINAL_WRITE, self._async_final_write
             )
 
-    async def _async_write(self, _now: datetime | None = None) -> None:
-        """Hand a snapshot of every change so far to the store, which writes it."""
+    def _arm_write(self, delay: float) -> None:
+        self._cancel_write = async_call_later(self.hass, delay, self._async_write_due)
+
+    async def _async_write_due(self, _now: datetime) -> None:
+        """Write now, unless changes keep coming within the delays or the budget is spent."""
         self._cancel_write = None
+        if self._unsaved_since is None:
+            return
+        now = time.monotonic()
+        wait = max(
+            0.0,
+            min(
+                SAVE_DELAY - (now - self._changed_at),
+                SAVE_MAX_WAIT - (now - self._unsaved_since),
+            ),
+            self._budget.wait(now),
+        )
+        if wait > 0:
+            self._arm_write(wait)
+            return
+        await self._async_write()
+
+    async def _async_write(self) -> None:
+        """Hand a snapshot of every change so far to the store, which writes it."""
+        if self._cancel_write is not None:
+            self._cancel_write()
+            self._cancel_write = None
         self._unsaved_since = None
         self._budget.spend(time.monotonic())
         await self._store.async_save(self._to_storage())
@@ -379,8 +403,7 @@ class StoredTracker(ABC):
     async def _async_final_write(self, _event: Event) -> None:
         """Write what is pending when Home Assistant stops, whatever the budget says."""
         self._cancel_final_write = None
-        if self._cancel_write is not None:
-            self._cancel_write()
+        if self._unsaved_since is not None:
             await self._async_write()
 
     async def async_flush(self) -> None:

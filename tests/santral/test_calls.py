@@ -15,7 +15,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.santral.const import CALL_HISTORY_SWEEP, RINGING_TIMEOUT
+from custom_components.santral.const import (
+    CALL_HISTORY_SWEEP,
+    RINGING_TIMEOUT,
+    TALKING_TIMEOUT,
+)
 from simulator import Fault, FaultKind, Simulator
 from tests.helpers import (
     CALL_KINDS as KINDS,
@@ -221,6 +225,30 @@ async def test_ringing_times_out(
     """Without any news, a ringing extension is idle again after the ringing timeout."""
     sensor = "sensor.extension_1001"
     freezer.tick(RINGING_TIMEOUT + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == "idle"
+
+
+@pytest.mark.usefixtures("ringing")
+async def test_answered_call_outlives_the_ringing_timeout(
+    hass: HomeAssistant, webhook: Poster, freezer: FrozenDateTimeFactory
+) -> None:
+    """An answer moves the deadline: talking lasts past the ringing one, up to its own."""
+    sensor = "sensor.extension_1001"
+    await webhook(
+        "bulutsantralim",
+        RINGING.replace("event_type=ringing", "event_type=answer")
+        + "&connected_user=1001&call_uuid=lost-1",
+    )
+    assert hass.states.get(sensor).state == "talking"
+
+    freezer.tick(RINGING_TIMEOUT + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == "talking"
+
+    freezer.tick(TALKING_TIMEOUT)
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(sensor).state == "idle"

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import (
+    CALL_LOG_SIZE,
     CONF_ARCHIVE_FAXES,
     CONF_CALL_HISTORY_INTERVAL,
     CONF_CALL_LOG_SIZE,
@@ -164,7 +165,9 @@ async def test_options_fit_the_provider(
     assert shown[CONF_FAX_FOLDER] == str(media / "santral" / "faxes" / entry.entry_id)
     assert shown[CONF_NUMBER_FORMAT] == "international"
     assert shown[CONF_PHONEBOOK] == ""
-    assert shown.get(CONF_CALL_LOG_SIZE) == (500 if step_id == "init" else None)
+    assert shown.get(CONF_CALL_LOG_SIZE) == (
+        CALL_LOG_SIZE if step_id == "init" else None
+    )
 
 
 async def test_poll_intervals_apply(
@@ -253,7 +256,7 @@ async def test_options_form_is_served(
     fields = {field["name"]: field for field in (await response.json())["data_schema"]}
     size = fields[CONF_CALL_LOG_SIZE]
     assert (size["type"], size["valueMin"], size["valueMax"]) == ("integer", 50, 2000)
-    assert size["description"] == {"suggested_value": 500}
+    assert size["description"] == {"suggested_value": CALL_LOG_SIZE}
 
 
 async def test_telsam_archive_off(
