@@ -325,11 +325,6 @@ class CallTracker(HistoryTracker[CallRecord]):
             or polled_at - self.webhook_heard >= CALL_HISTORY_SWEEP
         ):
             return full
-        self.open_calls = {
-            call_id: started
-            for call_id, started in self.open_calls.items()
-            if started >= full
-        }
         return max(
             full,
             min(
@@ -338,6 +333,17 @@ class CallTracker(HistoryTracker[CallRecord]):
         )
 
     def _polled(self, polled_at: datetime, since: datetime) -> None:
+        """Note a sweep, and forget open calls that started before the whole overlap.
+
+        Such a call can no longer widen a quick poll (which never reads past the overlap),
+        and a webhook that never reports its end must not keep it forever.
+        """
+        horizon = self.poll_since or polled_at - self.OVERLAP
+        self.open_calls = {
+            call_id: started
+            for call_id, started in self.open_calls.items()
+            if started >= horizon
+        }
         if self.poll_since is None or since <= self.poll_since:
             self.swept_at = polled_at
 

@@ -389,6 +389,21 @@ async def test_open_call_widens_the_quick_poll(
     assert entry.runtime_data.calls.open_calls == {}
 
 
+async def test_open_call_older_than_the_overlap_is_forgotten(
+    hass: HomeAssistant, make_entry: MakeEntry, webhook: Poster
+) -> None:
+    """A ringing no end ever follows stops widening the polls once it is past the overlap."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    stamp = santralim_stamp(-6 * 3600)
+    await webhook("bulutsantralim", f"{RINGING}&call_uuid=stale-1&start_stamp={stamp}")
+    tracker = entry.runtime_data.calls
+    assert list(tracker.open_calls) == ["stale-1"]
+
+    await poll(hass, entry)
+
+    assert tracker.open_calls == {}
+
+
 async def test_reload_during_poll_announces_once(
     hass: HomeAssistant,
     simulator: Simulator,
