@@ -33,6 +33,7 @@ import voluptuous as vol
 from .calls import LoggedCall
 from .const import DOMAIN, SIGNAL_CALL, SIGNAL_FAX
 from .coordinator import SantralData
+from .fax_view import document_url
 from .faxes import LoggedFax
 from .phonebook import PhoneBook
 from .providers import CallDirection, CallEvent, CallEventType, FaxDirection
@@ -126,6 +127,7 @@ def _fax(
         "time": fax.time,
         "pages": fax.pages,
         "media_content_id": media_content_id(hass, fax.file),
+        "document_url": document_url(entry_id, fax),
     }
 
 

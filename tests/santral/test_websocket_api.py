@@ -379,6 +379,7 @@ async def test_subscribed_and_listed_faxes(
         "media_content_id": (
             f"media-source://media_source/local/{archived.relative_to(media)}"
         ),
+        "document_url": f"/api/santral/fax/{santralim.entry_id}/{fax.id}",
     }
     assert inbound["media_content_id"].startswith(
         f"media-source://media_source/local/{folder}/"
@@ -423,6 +424,7 @@ async def test_subscribed_and_listed_faxes(
     assert sent["remote_name"] is None
     assert sent["remote_display"] == "0212 555 00 00"
     assert sent["media_content_id"] is None
+    assert sent["document_url"] is None
 
     async def listed(**filters: Any) -> list[dict[str, Any]]:
         faxes: list[dict[str, Any]] = (
