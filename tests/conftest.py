@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
@@ -143,6 +145,29 @@ async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]
     """Open a plain aiohttp session for testing the HA-free clients."""
     async with aiohttp.ClientSession() as client_session:
         yield client_session
+
+
+@pytest.fixture
+def aiohttp_client(aiohttp_client: ClientSessionGenerator) -> ClientSessionGenerator:
+    """Keep Home Assistant's router open to new routes once a test client serves it.
+
+    aiohttp freezes an application's router when a server starts it. Home Assistant's own
+    server turns that off, since integrations are set up (and register views and static
+    paths) while it runs; the test client would otherwise refuse what the running server
+    accepts, as when a test opens a client before it sets Santral up.
+    """
+
+    async def _client(
+        param: Any, *args: Any, **kwargs: Any
+    ) -> TestClient[web.Request, web.Application]:
+        if isinstance(param, web.Application):
+            param.router.freeze = lambda: None  # type: ignore[method-assign]
+        client: TestClient[web.Request, web.Application] = await aiohttp_client(
+            param, *args, **kwargs
+        )
+        return client
+
+    return _client
 
 
 @pytest.fixture

@@ -41,8 +41,10 @@ from .coordinator import (
 )
 from .devices import ExtensionDevices, async_forget_extension, extension_number
 from .entity import account_device_info
+from .fax_view import FaxDocumentView
 from .faxes import FaxTracker
 from .files import default_archive
+from .frontend import async_register_scripts
 from .phonebook import PhoneBook
 from .providers import (
     CallEvent,
@@ -65,9 +67,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, which serve every entry."""
+    """Register what serves every entry: actions, commands, fax documents, dashboard scripts."""
     async_setup_services(hass)
     async_setup_websocket_api(hass)
+    hass.http.register_view(FaxDocumentView())
+    await async_register_scripts(hass)
     return True
 
 

@@ -1,0 +1,1 @@
+"""Tests that drive Home Assistant's frontend in Chromium."""
