@@ -7,7 +7,6 @@ page talk to Santral over the frontend's websocket connection.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 import json
 import logging
@@ -29,14 +28,14 @@ import pytest
 
 from scripts.develop_seed import Seeder
 from simulator import Simulator
-from tests.santral.live_hass import LiveHass
+from tests.santral.live_hass import LiveHass, running_bulutsantralim
 
 _LOGGER = logging.getLogger(__name__)
 
 ONBOARDING_VERSION = 4
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-BULUTSANTRALIM = "bulutsantralim"
+
 # A phone's width, where the cards must still be readable.
 PHONE: ViewportSize = {"width": 360, "height": 780}
 DASHBOARD = "santral-test"
@@ -207,24 +206,10 @@ async def live(
     socket_enabled: None, simulator: Simulator, tmp_path: Path
 ) -> AsyncGenerator[DashboardHass]:
     """Run Home Assistant with its frontend and one Bulutsantralim entry on the simulator."""
-    async with aiohttp.ClientSession() as session:
-        hass = DashboardHass(tmp_path / "config", session)
-        try:
-            await hass.start()
-            await hass.add_entry(
-                [BULUTSANTRALIM],
-                {
-                    "api_key": simulator.state.bulutsantralim.api_key,
-                    "set_notification_url": True,
-                    "advanced": {"base_url": simulator.url(BULUTSANTRALIM)},
-                },
-            )
-            async with asyncio.timeout(60):
-                while not simulator.state.bulutsantralim.crm.notification_url:
-                    await asyncio.sleep(0.2)
-            yield hass
-        finally:
-            await hass.stop()
+    async with running_bulutsantralim(
+        DashboardHass, tmp_path / "config", simulator
+    ) as hass:
+        yield hass
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from playwright.async_api import Locator, expect
 from yarl import URL
 
 from simulator import Simulator
+from tests.santral.live_hass import BULUTSANTRALIM
 
-from .conftest import BULUTSANTRALIM, TURKISH, Dashboard, DashboardHass, set_language
+from .conftest import TURKISH, Dashboard, DashboardHass, set_language
 
 EXTENSION = "1001"
 CARD = "santral-calls-card"

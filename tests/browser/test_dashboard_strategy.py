@@ -8,8 +8,9 @@ import re
 from playwright.async_api import expect
 
 from simulator import Simulator
+from tests.santral.live_hass import BULUTSANTRALIM
 
-from .conftest import BULUTSANTRALIM, TURKISH, Dashboard, DashboardHass, set_language
+from .conftest import TURKISH, Dashboard, DashboardHass, set_language
 
 SHOWN = 30_000
 BULUTFON = "bulutfon"

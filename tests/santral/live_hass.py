@@ -25,9 +25,11 @@ from typing import Any
 import aiohttp
 
 from scripts.develop_seed import Seeder
+from simulator import Simulator
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 END_TYPES = ("hangup", "missed")
+BULUTSANTRALIM = "bulutsantralim"
 
 # Home Assistant before 2026.10 reads its web server's address here; later versions keep it
 # in .storage/http, where `scripts/develop_http.py` stores it as a confirmed setting.
@@ -280,3 +282,28 @@ class LiveHass:
         finally:
             await ws.close()
             await reader
+
+
+@contextlib.asynccontextmanager
+async def running_bulutsantralim[H: LiveHass](
+    kind: type[H], config_dir: Path, simulator: Simulator
+) -> AsyncGenerator[H]:
+    """Run a `kind` process with one Bulutsantralim entry, its webhook set at the simulator."""
+    async with aiohttp.ClientSession() as session:
+        hass = kind(config_dir, session)
+        try:
+            await hass.start()
+            await hass.add_entry(
+                [BULUTSANTRALIM],
+                {
+                    "api_key": simulator.state.bulutsantralim.api_key,
+                    "set_notification_url": True,
+                    "advanced": {"base_url": simulator.url(BULUTSANTRALIM)},
+                },
+            )
+            async with asyncio.timeout(60):
+                while not simulator.state.bulutsantralim.crm.notification_url:
+                    await asyncio.sleep(0.2)
+            yield hass
+        finally:
+            await hass.stop()

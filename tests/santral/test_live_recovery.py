@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import time
 
-import aiohttp
 import pytest
 
 from custom_components.santral.tracker import SAVE_DELAY, SAVE_MAX_WAIT
@@ -24,9 +23,8 @@ from simulator.providers.bulutsantralim.render import (
     call_webhooks as bulutsantralim_webhooks,
 )
 
-from .live_hass import EventLog, LiveHass
+from .live_hass import BULUTSANTRALIM, EventLog, LiveHass, running_bulutsantralim
 
-BULUTSANTRALIM = "bulutsantralim"
 # Time the process may need to write the store once it decided to: a margin on the bound.
 WRITE_MARGIN = 2.0
 
@@ -36,24 +34,8 @@ async def live(
     socket_enabled: None, simulator: Simulator, tmp_path: Path
 ) -> AsyncGenerator[LiveHass]:
     """Run a Home Assistant process with one Bulutsantralim entry on the simulator."""
-    async with aiohttp.ClientSession() as session:
-        hass = LiveHass(tmp_path / "config", session)
-        try:
-            await hass.start()
-            await hass.add_entry(
-                [BULUTSANTRALIM],
-                {
-                    "api_key": simulator.state.bulutsantralim.api_key,
-                    "set_notification_url": True,
-                    "advanced": {"base_url": simulator.url(BULUTSANTRALIM)},
-                },
-            )
-            async with asyncio.timeout(60):
-                while not simulator.state.bulutsantralim.crm.notification_url:
-                    await asyncio.sleep(0.2)
-            yield hass
-        finally:
-            await hass.stop()
+    async with running_bulutsantralim(LiveHass, tmp_path / "config", simulator) as hass:
+        yield hass
 
 
 async def _restart_and_poll(
