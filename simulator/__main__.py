@@ -2,11 +2,15 @@
 
 Serve:          python -m simulator [serve] [--host 127.0.0.1] [--port 8300] [--traffic]
 Place a call:   python -m simulator call --provider bulutsantralim --outcome missed
+A live call:    python -m simulator call --provider bulutsantralim --hold 120
 Past CDRs:      python -m simulator cdrs --provider bulutfon --count 250
 Bulutfon hook:  python -m simulator bulutfon-webhook --url http://127.0.0.1:8123/api/webhook/ID
 Receive a fax:  python -m simulator fax --provider telsam --pages 2
 Settle faxes:   python -m simulator settle-faxes --provider bulutfon --outcome failed
 List shapes:    python -m simulator dialect --provider bulutfon --dialect seed
+Queue a caller: python -m simulator queue --queue 200 --caller 905320000000
+Let it go:      python -m simulator unqueue --caller 905320000000
+Agent status:   python -m simulator agent --agent 1001 --status ON_BREAK --reason Kahve
 Sent faxes settle only when told, unless `serve --fax-settle-after SECONDS` is given.
 """
 
@@ -25,6 +29,7 @@ import aiohttp
 from .app import PREFIXES, Simulator
 from .calls import DIRECTIONS, OUTCOMES, PROVIDERS
 from .faxes import FAX_OUTCOMES, FAX_PROVIDERS
+from .queues import AGENT_STATUSES
 from .state import DIALECTS
 from .traffic import run_office_day
 
@@ -149,6 +154,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="pause a couple of seconds between ringing, answer and hang-up",
     )
+    call.add_argument(
+        "--hold",
+        type=float,
+        metavar="SECONDS",
+        help="in real time, keep the call up this long unless hung up through the API",
+    )
     call.add_argument("--simulator", default=DEFAULT_SIMULATOR)
 
     cdrs = commands.add_parser("cdrs", help="file past CDRs on a running simulator")
@@ -191,6 +202,23 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted({name for names in DIALECTS.values() for name in names}),
     )
     dialect.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+
+    queue = commands.add_parser(
+        "queue", help="put a caller in a Bulutsantralim queue of a running simulator"
+    )
+    queue.add_argument("--queue", default="200")
+    queue.add_argument("--caller", default="905320000000")
+    queue.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+    unqueue = commands.add_parser(
+        "unqueue", help="let a caller waiting in a queue go (by caller id or uuid)"
+    )
+    unqueue.add_argument("--caller", default="905320000000")
+    unqueue.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+    agent = commands.add_parser("agent", help="set a Bulutsantralim agent's status")
+    agent.add_argument("--agent", default="1001")
+    agent.add_argument("--status", choices=AGENT_STATUSES, required=True)
+    agent.add_argument("--reason", default="", help="why, on a break")
+    agent.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     return parser
 
 
@@ -205,7 +233,7 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
             "talk_seconds": args.talk_seconds,
             "realtime": args.realtime,
         }
-        for name in ("caller", "callee", "recording"):
+        for name in ("caller", "callee", "recording", "hold"):
             if getattr(args, name) is not None:
                 body[name] = getattr(args, name)
         return "calls", body
@@ -222,6 +250,16 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         return "faxes", body
     if args.command == "dialect":
         return "dialects", {"provider": args.provider, "dialect": args.dialect}
+    if args.command == "queue":
+        return "queues", {"queue": args.queue, "caller": args.caller}
+    if args.command == "unqueue":
+        return "queues/release", {"caller": args.caller}
+    if args.command == "agent":
+        return "agent_statuses", {
+            "agent": args.agent,
+            "status": args.status,
+            "break_description": args.reason,
+        }
     if args.command == "settle-faxes":
         body = {"provider": args.provider, "outcome": args.outcome}
         if args.id is not None:

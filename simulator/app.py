@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 import json
 from typing import Any
 
@@ -215,6 +216,28 @@ class Simulator:
         status raises ValueError.
         """
         self.state.bulutsantralim.set_user_status(str(extension), status)
+
+    def queue_caller(
+        self, queue: str | int, caller_id: str, joined_at: datetime | None = None
+    ) -> str:
+        """Put a caller in a Bulutsantralim queue (200 exists); return its uuid."""
+        board = self.state.bulutsantralim.queues
+        return board.queue_caller(str(queue), caller_id, joined_at).uuid
+
+    def unqueue(self, which: str) -> None:
+        """Let a waiting caller go, by its uuid or caller id; ValueError if none waits."""
+        self.state.bulutsantralim.queues.unqueue(which)
+
+    def set_agent_status(
+        self, agent: str | int, status: str, break_description: str = ""
+    ) -> None:
+        """Set what a Bulutsantralim agent (1001 and 1002 serve queue 200) is doing.
+
+        `status` is AVAILABLE, TALKING, LOGGED_OUT or ON_BREAK; unknown ones raise ValueError.
+        """
+        self.state.bulutsantralim.queues.set_agent_status(
+            str(agent), status, break_description
+        )
 
     def set_extensions(self, provider: str, numbers: list[str | int]) -> None:
         """Replace the extensions the PBX of `provider` has, as its administrator would.

@@ -89,6 +89,22 @@ class SimulatedCall:
         """Return the whole call's length, ringing included."""
         return round((self.ended - self.started).total_seconds())
 
+    def cut(self, moment: datetime, *, answered: bool) -> None:
+        """End the call at `moment`, as a hang-up through the PBX's API does.
+
+        An `answered` call (its answer was announced) talked until then; any other never
+        connected and is missed. A call in real time announces its posts faster than its
+        own clock runs, so `moment` is never before the answer it announced.
+        """
+        if answered and self.answered is not None:
+            moment = max(moment, self.answered)
+            self.talk_seconds = round((moment - self.answered).total_seconds())
+        else:
+            moment = max(moment, self.started)
+            self.outcome, self.answered = "missed", None
+            self.talk_seconds, self.recording = 0, False
+        self.ended = moment
+
     def as_dict(self) -> dict[str, Any]:
         """Return the call for the control API's answer."""
         return {

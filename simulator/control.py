@@ -49,6 +49,15 @@ def _int(body: dict[str, Any], name: str, default: int) -> int:
     return value
 
 
+def _seconds(body: dict[str, Any], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise TypeError(f"{name} must be a number of seconds")
+    return float(value)
+
+
 def _bool(body: dict[str, Any], name: str) -> bool | None:
     value = body.get(name)
     if value is not None and not isinstance(value, bool):
@@ -57,10 +66,15 @@ def _bool(body: dict[str, Any], name: str) -> bool | None:
 
 
 async def place_call(request: web.Request) -> web.Response:
-    """POST /_control/calls: place a call; answer the call and each webhook post's status."""
+    """POST /_control/calls: place a call; answer the call and each webhook post's status.
+
+    With `hold` (seconds, in real time) the call stays up that long unless the PBX's API
+    ends it: it goes on in the background, and the answer is its uuid, at once.
+    """
     switchboard = request.app[SWITCHBOARD_KEY]
     try:
         body = await _json_object(request)
+        hold = _seconds(body, "hold")
         spec = CallSpec(
             direction=str(body.get("direction", "inbound")),
             outcome=str(body.get("outcome", "answered")),
@@ -70,6 +84,11 @@ async def place_call(request: web.Request) -> web.Response:
             talk_seconds=_int(body, "talk_seconds", 35),
             recording=_bool(body, "recording"),
         )
+        if hold is not None:
+            provider = str(body.get("provider", ""))
+            spec = switchboard.check_call(provider, spec)
+            switchboard.dial(provider, spec, realtime=True, hold=hold)
+            return web.json_response({"uuid": spec.uuid, "live": True}, status=202)
         call = await switchboard.place_call(
             str(body.get("provider", "")),
             spec,
@@ -186,6 +205,40 @@ async def set_user_status(request: web.Request) -> web.Response:
     return web.json_response({"user": int(extension), "status": status})
 
 
+async def queue_caller(request: web.Request) -> web.Response:
+    """POST /_control/queues: put a caller in a queue; `/release` lets one go."""
+    board = request.app[STATE_KEY].bulutsantralim.queues
+    try:
+        body = await _json_object(request)
+        caller_id = _optional_str(body, "caller") or ""
+        if request.match_info.get("action") == "release":
+            caller = board.unqueue(caller_id)
+        elif request.match_info.get("action"):
+            raise web.HTTPNotFound
+        else:
+            caller = board.queue_caller(_optional_str(body, "queue") or "", caller_id)
+    except (TypeError, ValueError) as err:
+        return json_error(str(err))
+    return web.json_response(
+        {"queue": caller.queue, "caller": caller.caller_id, "uuid": caller.uuid}
+    )
+
+
+async def set_agent_status(request: web.Request) -> web.Response:
+    """POST /_control/agent_statuses: set what one agent is doing, and why on a break."""
+    board = request.app[STATE_KEY].bulutsantralim.queues
+    try:
+        body = await _json_object(request)
+        agent = _optional_str(body, "agent") or ""
+        status = _optional_str(body, "status") or ""
+        board.set_agent_status(
+            agent, status, _optional_str(body, "break_description") or ""
+        )
+    except (TypeError, ValueError) as err:
+        return json_error(str(err))
+    return web.json_response({"agent": agent, "status": status})
+
+
 async def set_extensions(request: web.Request) -> web.Response:
     """POST /_control/extensions: replace a PBX's extensions, as its administrator would."""
     switchboard = request.app[SWITCHBOARD_KEY]
@@ -267,6 +320,9 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
     app.router.add_post("/_control/user_statuses", set_user_status)
     app.router.add_post("/_control/extensions", set_extensions)
+    app.router.add_post("/_control/queues", queue_caller)
+    app.router.add_post("/_control/queues/{action}", queue_caller)
+    app.router.add_post("/_control/agent_statuses", set_agent_status)
     app.router.add_get("/_control/dialects", dialects)
     app.router.add_post("/_control/dialects", dialects)
     app.router.add_route("POST", "/_control/faults", faults)

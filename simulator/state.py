@@ -20,6 +20,7 @@ from .calls import SimulatedCall, WebhookDelivery, choose
 from .faults import Fault
 from .faxes import FAX_PROVIDERS, FaxBook
 from .limits import RollingLimit
+from .queues import QueueBoard
 from .recordings import Recording, RecordingLink, record
 
 type WebhookFormat = Literal["json", "form"]
@@ -189,8 +190,10 @@ class BulutsantralimState:
         default_factory=lambda: {
             "recording_url": RollingLimit(5),
             "user_statuses": RollingLimit(2),
+            "agent_statuses": RollingLimit(2),
         }
     )
+    queues: QueueBoard = field(default_factory=QueueBoard)
 
     @property
     def sent_documents(self) -> list[bytes]:
@@ -218,6 +221,19 @@ class BulutsantralimState:
         if extension not in self.extensions:
             raise ValueError(f"extension {extension} not found")
         self.user_statuses[extension] = choose(status, USER_STATUSES, "status")
+
+    def set_dnd(self, extension: str, on: bool) -> None:
+        """Switch an extension's do-not-disturb, which its presence shows as `SS_DND`.
+
+        Switched off, an extension in do-not-disturb is available again; one that is
+        talking or unregistered stays so. An unknown extension raises ValueError.
+        """
+        if extension not in self.extensions:
+            raise ValueError(f"extension {extension} not found")
+        if on:
+            self.user_statuses[extension] = "SS_DND"
+        elif self.user_status(extension) == "SS_DND":
+            self.user_statuses[extension] = "AVAILABLE"
 
     @property
     def did(self) -> str:

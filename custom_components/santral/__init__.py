@@ -33,10 +33,12 @@ from .const import (
 )
 from .coordinator import (
     SantralAccountCoordinator,
+    SantralAgentsCoordinator,
     SantralConfigEntry,
     SantralData,
     SantralExtensionsCoordinator,
     SantralHistoryCoordinator,
+    SantralQueuesCoordinator,
     poll_interval,
 )
 from .devices import ExtensionDevices, async_forget_extension, extension_number
@@ -62,7 +64,7 @@ from .tracker import tracker_store
 from .webhook import async_register_webhook, handler_for
 from .websocket_api import async_setup_websocket_api
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -104,6 +106,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
             hass, entry, data.calls, data.extensions
         )
         data.extension_devices.async_start()
+    if (queue_board := client.queue_board) is not None:
+        # The list names each queue's sensor; who waits is read once one is enabled.
+        data.queues = SantralQueuesCoordinator(hass, entry, queue_board)
+        await data.queues.async_refresh()
+        data.agents = SantralAgentsCoordinator(hass, entry, queue_board)
     # Entities subscribe first: the first polls may announce what happened while Home
     # Assistant was down, and the event entities must see it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

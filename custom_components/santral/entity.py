@@ -10,8 +10,10 @@ from .clients import description_of
 from .const import DOMAIN
 from .coordinator import (
     SantralAccountCoordinator,
+    SantralAgentsCoordinator,
     SantralConfigEntry,
     SantralExtensionsCoordinator,
+    SantralQueuesCoordinator,
 )
 
 
@@ -48,7 +50,10 @@ def extension_device_info(entry: SantralConfigEntry, number: str) -> DeviceInfo:
 
 
 class SantralCoordinatorEntity[
-    CoordinatorT: SantralAccountCoordinator | SantralExtensionsCoordinator
+    CoordinatorT: SantralAccountCoordinator
+    | SantralExtensionsCoordinator
+    | SantralQueuesCoordinator
+    | SantralAgentsCoordinator
 ](CoordinatorEntity[CoordinatorT]):
     """An entity fed by one of the account's polling coordinators."""
 

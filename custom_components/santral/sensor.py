@@ -18,19 +18,22 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
+import homeassistant.util.dt as dt_util
 
 from .calls import CallTracker
 from .const import SIGNAL_EXTENSION, SIGNAL_EXTENSIONS_ADDED
 from .coordinator import (
     SantralAccountCoordinator,
+    SantralAgentsCoordinator,
     SantralConfigEntry,
     SantralExtensionsCoordinator,
     SantralHistoryCoordinator,
+    SantralQueuesCoordinator,
 )
 from .entity import SantralCoordinatorEntity, SantralEntity, extension_device_info
 from .extensions import ExtensionCallState
 from .faxes import FaxTracker
-from .providers import Account, FaxDirection, PbxState, Presence
+from .providers import Account, AgentStatus, FaxDirection, PbxState, Presence
 
 # Coordinators fetch the data; entities only read it.
 PARALLEL_UPDATES = 0
@@ -248,6 +251,7 @@ async def async_setup_entry(
             for description in CALL_SENSORS
         )
     _add_extension_sensors(hass, entry, async_add_entities)
+    _add_queue_sensors(hass, entry, async_add_entities)
 
 
 class SantralAccountSensor(
@@ -481,3 +485,136 @@ class SantralPresenceSensor(
         extension = self.coordinator.data.get(self._number)
         presence = extension.presence if extension is not None else None
         return (presence or Presence.UNKNOWN).value
+
+
+def _add_queue_sensors(
+    hass: HomeAssistant,
+    entry: SantralConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Give each queue its callers-waiting sensor and each extension its agent status.
+
+    Queues that appear in a later read of the list get their sensor then.
+    """
+    if (queues := entry.runtime_data.queues) is None:
+        return
+    known: set[str] = set()
+
+    @callback
+    def _add_queues() -> None:
+        new = [number for number in queues.data or {} if number not in known]
+        known.update(new)
+        if new:
+            async_add_entities(SantralQueueSensor(queues, number) for number in new)
+
+    _add_queues()
+    entry.async_on_unload(queues.async_add_listener(_add_queues))
+    agents = entry.runtime_data.agents
+    if agents is None or (devices := entry.runtime_data.extension_devices) is None:
+        return
+
+    @callback
+    def _add_agents(numbers: list[str]) -> None:
+        if numbers:
+            async_add_entities(SantralAgentSensor(agents, number) for number in numbers)
+
+    _add_agents(devices.numbers)
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, SIGNAL_EXTENSIONS_ADDED.format(entry.entry_id), _add_agents
+        )
+    )
+
+
+class SantralQueueSensor(
+    SantralCoordinatorEntity[SantralQueuesCoordinator], SensorEntity
+):
+    """How many callers wait in one queue, and for how long the longest has waited.
+
+    While it is enabled the waiting callers are read every 45 seconds; `longest_wait` is
+    in seconds, as of that read.
+    """
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_translation_key = "queue_callers_waiting"
+
+    def __init__(self, coordinator: SantralQueuesCoordinator, number: str) -> None:
+        """Attach to the account device, named after the queue as the list names it."""
+        super().__init__(coordinator, f"queue_{number}")
+        self._number = number
+        queue = (coordinator.data or {}).get(number)
+        self._attr_translation_placeholders = {
+            "queue": queue.name if queue is not None and queue.name else number
+        }
+
+    async def async_added_to_hass(self) -> None:
+        """Have the waiting callers read while this sensor is enabled."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_follow())
+
+    @property
+    def available(self) -> bool:
+        """Return whether the last read succeeded and still lists the queue."""
+        return (
+            super().available
+            and self.coordinator.data is not None
+            and self._number in self.coordinator.data
+        )
+
+    @property
+    def native_value(self) -> int | None:
+        """Return how many callers wait, unknown until the callers are first read."""
+        return self.coordinator.data[self._number].waiting
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the queue's number and the longest wait in seconds."""
+        queue = self.coordinator.data[self._number]
+        return {
+            "queue": self._number,
+            "longest_wait": queue.longest_wait(dt_util.utcnow()),
+        }
+
+
+class SantralAgentSensor(
+    SantralCoordinatorEntity[SantralAgentsCoordinator], SensorEntity
+):
+    """An extension's status as a queue agent: available, talking, logged out, on break.
+
+    Disabled by default: enabling one has the agents read every 40 seconds. An extension
+    that is no agent shows unknown.
+    """
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = [status.value for status in AgentStatus]
+    _attr_translation_key = "agent_status"
+    _attr_entity_registry_enabled_default = False
+
+    def __init__(self, coordinator: SantralAgentsCoordinator, number: str) -> None:
+        """Attach to the extension's device."""
+        super().__init__(
+            coordinator,
+            f"agent_{number}",
+            extension_device_info(coordinator.config_entry, number),
+        )
+        self._number = number
+
+    async def async_added_to_hass(self) -> None:
+        """Have the agents read while this sensor is enabled."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.async_follow())
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the agent's status as last polled."""
+        agent = (self.coordinator.data or {}).get(self._number)
+        return agent.status.value if agent is not None and agent.status else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the queues the agent serves and the reason of a break."""
+        agent = (self.coordinator.data or {}).get(self._number)
+        return {
+            "queues": list(agent.queues) if agent is not None else [],
+            "break_description": agent.break_description if agent else None,
+        }

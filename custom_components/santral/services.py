@@ -1,4 +1,4 @@
-"""Actions: originate, send a fax, recording links and downloads, fax downloads.
+"""Actions: originate, hang up and transfer, send a fax, recordings and fax downloads.
 
 Each takes the `config_entry_id` of a loaded Santral entry. Bad input is a translated
 ServiceValidationError and nothing is sent: text with control characters or longer than any
@@ -43,6 +43,7 @@ from .providers import (
     Capability,
     FaxFile,
     FaxSource,
+    LiveCallControl,
     PreparedRequest,
     Provider,
     SantralAuthenticationError,
@@ -74,7 +75,7 @@ MAX_NAME_BYTES = 255
 PATH_FIELDS = frozenset({"file", "directory"})
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-type ActionHandler = Callable[[ServiceCall], Coroutine[Any, Any, dict[str, Any]]]
+type ActionHandler = Callable[[ServiceCall], Coroutine[Any, Any, dict[str, Any] | None]]
 
 SEND_FAX_SCHEMA = vol.Schema(
     {
@@ -110,6 +111,13 @@ RECORDING_SCHEMA = vol.Schema(
 DOWNLOAD_RECORDING_SCHEMA = RECORDING_SCHEMA.extend(
     {vol.Optional(ATTR_DIRECTORY): cv.string}
 )
+HANGUP_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_CALL_ID): PROVIDER_ID,
+    }
+)
+TRANSFER_SCHEMA = HANGUP_SCHEMA.extend({vol.Required(ATTR_EXTENSION): cv.string})
 DOWNLOAD_FAX_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -160,7 +168,7 @@ def _check_text(data: Mapping[str, Any]) -> None:
 def _checked(handler: ActionHandler) -> ActionHandler:
     """Wrap an action so its text is checked before the action runs."""
 
-    async def _handle(call: ServiceCall) -> dict[str, Any]:
+    async def _handle(call: ServiceCall) -> dict[str, Any] | None:
         _check_text(call.data)
         return await handler(call)
 
@@ -288,6 +296,25 @@ def _control_client(
     return control
 
 
+def _live_control(entry: SantralConfigEntry) -> LiveCallControl:
+    client = entry.runtime_data.client
+    if (control := client.live_call_control) is None:
+        raise _invalid(
+            "live_call_control_not_supported",
+            title=entry.title,
+            provider=DESCRIPTIONS[client.provider].name,
+        )
+    return control
+
+
+def _extension(value: str) -> str:
+    """Return an extension number, or refuse what cannot be one."""
+    extension = value.strip()
+    if not (extension.isdigit() and 2 <= len(extension) <= 6):
+        raise _invalid("invalid_extension", extension=extension)
+    return extension
+
+
 async def _allowed_directory(
     hass: HomeAssistant, raw: str | None, default: Path
 ) -> Path:
@@ -311,9 +338,7 @@ def _writing(where: Path) -> Iterator[None]:
         ) from err
 
 
-def _provider_failed(
-    entry: SantralConfigEntry, err: SantralError
-) -> HomeAssistantError:
+def provider_failed(entry: SantralConfigEntry, err: SantralError) -> HomeAssistantError:
     """Turn a provider failure into a translated error; a rejected login asks for reauth.
 
     A refusal (an unknown id, a number or extension the provider does not take) is the
@@ -350,7 +375,7 @@ async def _async_send_fax(call: ServiceCall) -> dict[str, Any]:
     try:
         records = await client.async_send_fax(requests)
     except SantralError as err:
-        raise _provider_failed(entry, err) from err
+        raise provider_failed(entry, err) from err
     tracker = entry.runtime_data.faxes
     assert tracker is not None
     tracker.async_add_sent(records)
@@ -379,7 +404,7 @@ async def _async_download_fax(call: ServiceCall) -> dict[str, Any]:
     try:
         document = await client.async_download_fax(fax_id)
     except SantralError as err:
-        raise _provider_failed(entry, err) from err
+        raise provider_failed(entry, err) from err
     path = document_path(directory, fax_id, document)
     with _writing(path):
         await async_write_document(hass, path, document.content)
@@ -390,9 +415,7 @@ async def _async_originate(call: ServiceCall) -> dict[str, Any]:
     entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _control_client(entry, Capability.ORIGINATE)
     destination = _number(call.data[ATTR_DESTINATION])
-    extension = call.data[ATTR_EXTENSION].strip()
-    if not (extension.isdigit() and 2 <= len(extension) <= 6):
-        raise _invalid("invalid_extension", extension=extension)
+    extension = _extension(call.data[ATTR_EXTENSION])
     if caller_id := call.data.get(ATTR_CALLER_ID):
         _number(caller_id)
     try:
@@ -406,8 +429,29 @@ async def _async_originate(call: ServiceCall) -> dict[str, Any]:
     except ValueError as err:
         raise _invalid("caller_id_required") from err
     except SantralError as err:
-        raise _provider_failed(entry, err) from err
+        raise provider_failed(entry, err) from err
     return {"call_id": call_id}
+
+
+async def _async_hangup(call: ServiceCall) -> None:
+    """End a call in progress, by the id its events and the extension sensors give."""
+    entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _live_control(entry)
+    try:
+        await client.async_hangup(call.data[ATTR_CALL_ID])
+    except SantralError as err:
+        raise provider_failed(entry, err) from err
+
+
+async def _async_transfer(call: ServiceCall) -> None:
+    """Move a call in progress to another extension."""
+    entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    client = _live_control(entry)
+    extension = _extension(call.data[ATTR_EXTENSION])
+    try:
+        await client.async_transfer(call.data[ATTR_CALL_ID], extension)
+    except SantralError as err:
+        raise provider_failed(entry, err) from err
 
 
 async def _async_get_recording_url(call: ServiceCall) -> dict[str, Any]:
@@ -418,7 +462,7 @@ async def _async_get_recording_url(call: ServiceCall) -> dict[str, Any]:
     except ValueError as err:
         raise _invalid("recording_url_needs_token") from err
     except SantralError as err:
-        raise _provider_failed(entry, err) from err
+        raise provider_failed(entry, err) from err
     return {
         "url": link.url,
         "expires_at": link.expires_at.isoformat() if link.expires_at else None,
@@ -438,24 +482,41 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
                 hass, client, call.data[ATTR_CALL_ID], directory
             )
     except SantralError as err:
-        raise _provider_failed(entry, err) from err
+        raise provider_failed(entry, err) from err
     return {"path": str(path), "content_type": content_type}
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register Santral's actions (once, for every entry)."""
-    for name, handler, schema in (
-        ("send_fax", _async_send_fax, SEND_FAX_SCHEMA),
-        ("originate", _async_originate, ORIGINATE_SCHEMA),
-        ("get_recording_url", _async_get_recording_url, RECORDING_SCHEMA),
-        ("download_recording", _async_download_recording, DOWNLOAD_RECORDING_SCHEMA),
-        ("download_fax", _async_download_fax, DOWNLOAD_FAX_SCHEMA),
-    ):
+    """Register Santral's actions (once, for every entry).
+
+    Hanging up and transferring answer nothing: the call's events tell what followed.
+    """
+    actions: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
+        ("send_fax", _async_send_fax, SEND_FAX_SCHEMA, SupportsResponse.OPTIONAL),
+        ("originate", _async_originate, ORIGINATE_SCHEMA, SupportsResponse.OPTIONAL),
+        ("hangup", _async_hangup, HANGUP_SCHEMA, SupportsResponse.NONE),
+        ("transfer", _async_transfer, TRANSFER_SCHEMA, SupportsResponse.NONE),
+        (
+            "get_recording_url",
+            _async_get_recording_url,
+            RECORDING_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            "download_recording",
+            _async_download_recording,
+            DOWNLOAD_RECORDING_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            "download_fax",
+            _async_download_fax,
+            DOWNLOAD_FAX_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+    )
+    for name, handler, schema, response in actions:
         hass.services.async_register(
-            DOMAIN,
-            name,
-            _checked(handler),
-            schema=schema,
-            supports_response=SupportsResponse.OPTIONAL,
+            DOMAIN, name, _checked(handler), schema=schema, supports_response=response
         )

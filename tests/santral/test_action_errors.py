@@ -19,7 +19,7 @@ from typing import Any
 
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as HA_VERSION
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 import homeassistant.util.dt as dt_util
@@ -53,7 +53,7 @@ SENDER = {
     "bulutsantralim": "+908505320000",
 }
 ACTIONS = ["originate", "send_fax", "get_recording_url", "download_recording"]
-ACTIONS += ["download_fax"]
+ACTIONS += ["download_fax", "hangup", "transfer"]
 # The text fields of each action (ids are checked by the schema: letters, digits, - and _).
 TEXT_FIELDS = {
     "originate": ["config_entry_id", "destination", "extension", "caller_id"],
@@ -61,6 +61,8 @@ TEXT_FIELDS = {
     "get_recording_url": ["config_entry_id"],
     "download_recording": ["config_entry_id", "directory"],
     "download_fax": ["config_entry_id", "directory"],
+    "hangup": ["config_entry_id"],
+    "transfer": ["config_entry_id", "extension"],
 }
 PROVIDERS_OF = {
     "originate": CALLING,
@@ -68,6 +70,8 @@ PROVIDERS_OF = {
     "get_recording_url": CALLING,
     "download_recording": CALLING,
     "download_fax": FAXING,
+    "hangup": ["bulutsantralim"],
+    "transfer": ["bulutsantralim"],
 }
 CASES = [(name, provider) for name in ACTIONS for provider in PROVIDERS_OF[name]]
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -80,9 +84,13 @@ REST_ANSWERS_VALIDATION_ERRORS = AwesomeVersion(HA_VERSION) >= AwesomeVersion(
 
 
 async def action(hass: HomeAssistant, name: str, data: dict[str, Any]) -> Any:
-    """Call a santral action the way the UI and automations do, asking for its response."""
+    """Call a santral action the way the UI and automations do, asking for its response.
+
+    Actions that answer nothing (hanging up, transferring) are called without asking.
+    """
+    answers = hass.services.supports_response(DOMAIN, name) is not SupportsResponse.NONE
     return await hass.services.async_call(
-        DOMAIN, name, data, blocking=True, return_response=True
+        DOMAIN, name, data, blocking=True, return_response=answers
     )
 
 
@@ -101,6 +109,8 @@ def good_data(name: str, provider: str, entry_id: str, media: Path) -> dict[str,
         data["call_id"] = "c-1"
         if name == "download_recording":
             data["directory"] = str(media / "kayit")
+        if name == "transfer":
+            data["extension"] = "1002"
     return data
 
 

@@ -130,6 +130,23 @@ async def test_platform(
         await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
+async def test_switch_platform(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    simulator: Simulator,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Bulutsantralim's do-not-disturb switches, one in do-not-disturb (`SS_DND`)."""
+    simulator.set_user_status(1002, "SS_DND")
+    with patch("custom_components.santral.PLATFORMS", [Platform.SWITCH]):
+        entry = await set_up(
+            hass, hass_client_no_auth, simulator, freezer, "bulutsantralim"
+        )
+        await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_devices(
     hass: HomeAssistant,

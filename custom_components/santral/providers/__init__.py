@@ -10,11 +10,14 @@ from .bulutsantralim import BulutsantralimClient
 from .client import (
     CallControlSource,
     CallHistorySource,
+    DoNotDisturbControl,
     ExtensionSource,
     FaxSource,
+    LiveCallControl,
     NotificationTarget,
     PreparedRequest,
     ProviderClient,
+    QueueSource,
 )
 from .description import SECRET_FIELDS, ProviderDescription
 from .errors import (
@@ -28,6 +31,8 @@ from .errors import (
 )
 from .models import (
     Account,
+    Agent,
+    AgentStatus,
     CallDirection,
     CallEvent,
     CallEventType,
@@ -43,6 +48,7 @@ from .models import (
     PbxState,
     Presence,
     Provider,
+    Queue,
     RecordingLink,
 )
 from .phone import NumberFormat, format_number, normalize_number, to_provider_number
@@ -67,6 +73,8 @@ __all__ = [
     "DESCRIPTIONS",
     "SECRET_FIELDS",
     "Account",
+    "Agent",
+    "AgentStatus",
     "BulutfonClient",
     "BulutsantralimClient",
     "CallControlSource",
@@ -79,12 +87,14 @@ __all__ = [
     "Capability",
     "FaxDirection",
     "Document",
+    "DoNotDisturbControl",
     "Extension",
     "ExtensionSource",
     "FaxFile",
     "FaxRecord",
     "FaxSource",
     "FaxStatus",
+    "LiveCallControl",
     "PbxState",
     "Presence",
     "NotificationTarget",
@@ -92,6 +102,8 @@ __all__ = [
     "Provider",
     "ProviderClient",
     "ProviderDescription",
+    "Queue",
+    "QueueSource",
     "RecordingLink",
     "SantralAuthenticationError",
     "SantralConnectionError",

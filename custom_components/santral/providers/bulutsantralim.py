@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import hashlib
 import json
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import aiohttp
 
@@ -34,6 +34,8 @@ from .errors import (
 from .models import (
     PBX_CAPABILITIES,
     Account,
+    Agent,
+    AgentStatus,
     CallDirection,
     CallRecord,
     CallRecordPage,
@@ -46,6 +48,7 @@ from .models import (
     FaxStatus,
     Presence,
     Provider,
+    Queue,
     RecordingLink,
 )
 from .paging import (
@@ -72,6 +75,12 @@ PRESENCE = {
     "UNREGISTERED": Presence.UNREGISTERED,
     "SS_DND": Presence.DO_NOT_DISTURB,
 }
+# `/dnd` answers `Changed DND of 1010 to on.`; `/hangup` and `/transfer` answer `+OK`.
+DND_CHANGED = "changed dnd"
+CONTROL_OK = frozenset({"+ok", "ok"})
+AGENT_STATUSES = {status.name: status for status in AgentStatus}
+# Queue names change seldom: the list is read again at most this often.
+QUEUE_LIST_INTERVAL = timedelta(minutes=10)
 CDR_MAX_RANGE = timedelta(days=31)
 STAMP_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 # `direction` of a CDR is localized: Gelen, Giden, Giden (API), Giden (IVR), Santral içi.
@@ -88,7 +97,12 @@ class BulutsantralimClient(ProviderClient):
     """Talks to Bulutsantralim with an API key."""
 
     provider = Provider.BULUTSANTRALIM
-    capabilities = PBX_CAPABILITIES | {Capability.NOTIFICATION_URL}
+    capabilities = PBX_CAPABILITIES | {
+        Capability.NOTIFICATION_URL,
+        Capability.QUEUES,
+        Capability.DO_NOT_DISTURB,
+        Capability.LIVE_CALL_CONTROL,
+    }
 
     def __init__(
         self,
@@ -109,6 +123,10 @@ class BulutsantralimClient(ProviderClient):
         limits = RateLimits() if limits is None else limits
         self._recording_limiter = limits.limiter(5, 60, "Bulutsantralim /recording_url")
         self._presence_limiter = limits.limiter(2, 60, "Bulutsantralim /user_statuses")
+        self._agent_limiter = limits.limiter(2, 60, "Bulutsantralim /agent_statuses")
+        # The queue list last read and when, so the waiting callers cost one request.
+        self._queue_list: dict[str, Queue] | None = None
+        self._queue_list_read: datetime | None = None
         self._recording_links: dict[str, RecordingLink] = {}
         self._cdrs = PagedList(
             "Bulutsantralim /cdrs",
@@ -513,6 +531,158 @@ class BulutsantralimClient(ProviderClient):
             for item in items
             if isinstance(item, dict) and item.get("user") is not None
         }
+
+    def presence_ready_in(self, then: float | None = None) -> float:
+        """Return the seconds until `/user_statuses` may be read, and again `then` after.
+
+        The key's reads are counted by the limiter its clients share (two a minute).
+        """
+        return self._presence_limiter.ready_in(then)
+
+    async def async_set_dnd(self, extension: str, on: bool) -> None:
+        """Switch an extension's do-not-disturb through `/dnd/{extension}`.
+
+        The PBX answers `Changed DND of 1010 to on.`; a refusal is its own sentence
+        (`extension 1005 not found`). The setting has no read of its own: the extension's
+        `SS_DND` presence in `/user_statuses` shows it.
+        """
+        response = await self._request(
+            "GET",
+            f"/dnd/{quote(extension, safe='')}",
+            params={"key": self._api_key, "state": "on" if on else "off"},
+        )
+        self._raise_for_status(response)
+        if not response.text().lower().startswith(DND_CHANGED):
+            raise SantralInvalidResponseError(
+                "Bulutsantralim /dnd did not confirm the change"
+            )
+
+    async def async_hangup(self, call_id: str) -> None:
+        """End a call in progress through `/hangup/{call_uuid}`.
+
+        A call that is over or unknown is refused as `No such channel!`.
+        """
+        await self._control_call("/hangup", call_id, {})
+
+    async def async_transfer(self, call_id: str, extension: str) -> None:
+        """Move a call in progress to `extension` through `/transfer/{call_uuid}`."""
+        await self._control_call("/transfer", call_id, {"user_number": extension})
+
+    async def _control_call(
+        self, endpoint: str, call_id: str, params: Mapping[str, str]
+    ) -> None:
+        """Send one request about a live call to `endpoint`, which answers `+OK`."""
+        response = await self._request(
+            "GET",
+            f"{endpoint}/{quote(call_id, safe='')}",
+            params={**params, "key": self._api_key},
+        )
+        self._raise_for_status(response)
+        if response.text().lower() not in CONTROL_OK:
+            raise SantralInvalidResponseError(
+                f"Bulutsantralim {endpoint} did not answer +OK"
+            )
+
+    async def async_get_queue_list(self) -> dict[str, Queue]:
+        """Return the PBX's queues by number, from `/queues`, without their callers."""
+        response = await self._request("GET", "/queues", params={"key": self._api_key})
+        self._raise_for_status(response)
+        items = response.json()
+        if not isinstance(items, list):
+            raise SantralInvalidResponseError("Bulutsantralim /queues is not a list")
+        queues = {
+            str(item["number"]): Queue(
+                str(item["number"]), str(item["name"]) if item.get("name") else None
+            )
+            for item in items
+            if isinstance(item, dict) and item.get("number") is not None
+        }
+        self._queue_list, self._queue_list_read = queues, datetime.now(UTC)
+        return queues
+
+    async def async_get_queues(self) -> dict[str, Queue]:
+        """Return each queue with when its waiting callers joined, from `/queues/pending`.
+
+        The queue list itself is read again only every ten minutes; a caller waiting in a
+        queue the list does not (yet) name still counts, under its number.
+        """
+        now = datetime.now(UTC)
+        if (
+            self._queue_list is None
+            or self._queue_list_read is None
+            or now - self._queue_list_read >= QUEUE_LIST_INTERVAL
+        ):
+            await self.async_get_queue_list()
+        queues = dict(self._queue_list or {})
+        response = await self._request(
+            "GET", "/queues/pending", params={"key": self._api_key}
+        )
+        self._raise_for_status(response)
+        items = response.json()
+        if not isinstance(items, list):
+            raise SantralInvalidResponseError(
+                "Bulutsantralim /queues/pending is not a list"
+            )
+        joined: dict[str, list[datetime]] = {number: [] for number in queues}
+        for item in items:
+            if not isinstance(item, dict) or item.get("queue_number") is None:
+                continue
+            moment = _unix_moment(item.get("joined_at"), now)
+            joined.setdefault(str(item["queue_number"]), []).append(moment)
+        return {
+            number: Queue(
+                number,
+                queues[number].name if number in queues else None,
+                tuple(sorted(moments)),
+            )
+            for number, moments in joined.items()
+        }
+
+    async def async_get_agent_statuses(self) -> dict[str, Agent]:
+        """Return each queue agent's status, from the one `/agent_statuses` list.
+
+        The PBX allows the request twice a minute; a 429 holds further requests back as
+        long as it says.
+        """
+        self._agent_limiter.acquire()
+        try:
+            response = await self._request(
+                "GET", "/agent_statuses", params={"key": self._api_key}
+            )
+        except SantralRateLimitedError as err:
+            self._agent_limiter.block(err.retry_after)
+            raise
+        self._raise_for_status(response)
+        items = response.json()
+        if not isinstance(items, list):
+            raise SantralInvalidResponseError(
+                "Bulutsantralim /agent_statuses is not a list"
+            )
+        return {
+            str(item["agent"]): Agent(
+                str(item["agent"]),
+                AGENT_STATUSES.get(str(item.get("status", "")).upper()),
+                tuple(str(queue) for queue in _listed(item.get("queues"))),
+                str(item["break_description"])
+                if item.get("break_description")
+                else None,
+            )
+            for item in items
+            if isinstance(item, dict) and item.get("agent") is not None
+        }
+
+
+def _listed(value: Any) -> list[Any]:
+    """Return `value` if it is a list, else nothing (a missing or malformed field)."""
+    return value if isinstance(value, list) else []
+
+
+def _unix_moment(value: Any, fallback: datetime) -> datetime:
+    """Read unix seconds given as text (`"1624947819"`) or a number; `fallback` if neither."""
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except TypeError, ValueError, OverflowError, OSError:
+        return fallback
 
 
 def _form_escaped(encoded: bytes) -> bytes:

@@ -25,6 +25,7 @@ from .errors import (
 )
 from .models import (
     Account,
+    Agent,
     CallRecord,
     Capability,
     Document,
@@ -32,6 +33,7 @@ from .models import (
     FaxFile,
     FaxRecord,
     Provider,
+    Queue,
     RecordingLink,
 )
 
@@ -206,6 +208,31 @@ class ProviderClient(ABC):
             Capability.ORIGINATE in self.capabilities
             or Capability.RECORDINGS in self.capabilities
         ) and isinstance(self, CallControlSource):
+            return self
+        return None
+
+    @property
+    def queue_board(self) -> QueueSource | None:
+        """Return the client as a source of call queues and agents, if it has them."""
+        if Capability.QUEUES in self.capabilities and isinstance(self, QueueSource):
+            return self
+        return None
+
+    @property
+    def do_not_disturb(self) -> DoNotDisturbControl | None:
+        """Return the client as a switch of its extensions' do-not-disturb, if it has one."""
+        if Capability.DO_NOT_DISTURB in self.capabilities and isinstance(
+            self, DoNotDisturbControl
+        ):
+            return self
+        return None
+
+    @property
+    def live_call_control(self) -> LiveCallControl | None:
+        """Return the client as a controller of calls in progress, if it is one."""
+        if Capability.LIVE_CALL_CONTROL in self.capabilities and isinstance(
+            self, LiveCallControl
+        ):
             return self
         return None
 
@@ -405,6 +432,36 @@ class CallControlSource(Protocol):
 
 
 @runtime_checkable
+class DoNotDisturbControl(Protocol):
+    """What a client with `Capability.DO_NOT_DISTURB` offers.
+
+    Its extensions' presence (`async_get_extensions`) tells whether each is in
+    do-not-disturb; that list may be read only so often, which `presence_ready_in` tells.
+    """
+
+    provider: ClassVar[Provider]
+
+    async def async_set_dnd(self, extension: str, on: bool) -> None:
+        """Switch the extension's do-not-disturb on or off."""
+
+    def presence_ready_in(self, then: float | None = None) -> float:
+        """Return the seconds until the presence list may be read, and again `then` after."""
+
+
+@runtime_checkable
+class LiveCallControl(Protocol):
+    """What a client with `Capability.LIVE_CALL_CONTROL` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_hangup(self, call_id: str) -> None:
+        """End the call in progress with this id."""
+
+    async def async_transfer(self, call_id: str, extension: str) -> None:
+        """Move the call in progress with this id to `extension`."""
+
+
+@runtime_checkable
 class NotificationTarget(Protocol):
     """What a client with `Capability.NOTIFICATION_URL` offers."""
 
@@ -413,3 +470,19 @@ class NotificationTarget(Protocol):
 
     async def async_set_notification_url(self, url: str) -> None:
         """Point the PBX's call notifications at `url`."""
+
+
+@runtime_checkable
+class QueueSource(Protocol):
+    """What a client with `Capability.QUEUES` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_get_queue_list(self) -> dict[str, Queue]:
+        """Return the PBX's queues by number, without reading who waits in them."""
+
+    async def async_get_queues(self) -> dict[str, Queue]:
+        """Return the PBX's queues by number, with when each waiting caller joined."""
+
+    async def async_get_agent_statuses(self) -> dict[str, Agent]:
+        """Return the queue agents by extension number, with their status."""

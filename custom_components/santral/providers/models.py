@@ -30,6 +30,12 @@ class Capability(StrEnum):
     NOTIFICATION_URL = "notification_url"
     # Its webhooks can carry HTTP Basic credentials of the user's choosing.
     WEBHOOK_AUTH = "webhook_auth"
+    # It lists its call queues with the callers waiting, and its agents' statuses.
+    QUEUES = "queues"
+    # Each extension's do-not-disturb can be switched, and read back from its presence.
+    DO_NOT_DISTURB = "do_not_disturb"
+    # A call in progress can be hung up or transferred to another extension.
+    LIVE_CALL_CONTROL = "live_call_control"
 
 
 # What a cloud PBX offers: live call events, call history, faxes, click-to-call,
@@ -268,3 +274,48 @@ class FaxFile:
     name: str
     content_type: str
     content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """A call queue of the PBX and, once read, when each caller waiting in it joined.
+
+    `waiting_since` is None when only the queue list was read, so a count of zero always
+    means nobody waits rather than "not read yet".
+    """
+
+    number: str
+    name: str | None = None
+    waiting_since: tuple[datetime, ...] | None = None
+
+    @property
+    def waiting(self) -> int | None:
+        """Return how many callers wait, or None when the callers were not read."""
+        return None if self.waiting_since is None else len(self.waiting_since)
+
+    def longest_wait(self, now: datetime) -> int | None:
+        """Return the seconds the longest-waiting caller has waited by `now` (0: nobody)."""
+        if self.waiting_since is None:
+            return None
+        if not self.waiting_since:
+            return 0
+        return max(0, int((now - min(self.waiting_since)).total_seconds()))
+
+
+class AgentStatus(StrEnum):
+    """What a queue agent is doing, as Bulutsantralim's `/agent_statuses` reports it."""
+
+    AVAILABLE = "available"
+    TALKING = "talking"
+    LOGGED_OUT = "logged_out"
+    ON_BREAK = "on_break"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """An extension that answers queue calls, its status and the queues it serves."""
+
+    number: str
+    status: AgentStatus | None
+    queues: tuple[str, ...] = ()
+    break_description: str | None = None

@@ -38,6 +38,33 @@ class SlidingWindowLimiter:
             )
         self._calls.append(now)
 
+    def ready_in(self, then: float | None = None) -> float:
+        """Return the seconds until a call would be let in, without taking a slot.
+
+        With `then`, the call must also leave room for another one `then` seconds after
+        it: a poll brought forward keeps the poll scheduled after it within the limit.
+        """
+        now = time.monotonic()
+        calls = [moment for moment in self._calls if now - moment < self._period]
+        # The count in a window only falls as time goes on, so the first moment at
+        # which both calls fit is one where some slot frees (or now).
+        candidates = {now}
+        for moment in calls:
+            candidates.add(moment + self._period)
+            if then is not None:
+                candidates.add(moment + self._period - then)
+        for moment in sorted(candidates):
+            if moment < now or not self._fits(calls, moment):
+                continue
+            if then is None or self._fits([*calls, moment], moment + then):
+                return moment - now
+        # Only a limit of one call leaves no room for a second within the period.
+        return max(candidates) - now
+
+    def _fits(self, calls: list[float], moment: float) -> bool:
+        """Return whether a call at `moment` would be let in after `calls`."""
+        return sum(moment - call < self._period for call in calls) < self._limit
+
     def block(self, seconds: float | None) -> None:
         """Take no slot for `seconds` (the provider's Retry-After; a full period if unknown).
 

@@ -1,7 +1,10 @@
 """Verimor's PBX: CDRs, the CRM event webhook, call control, recordings and presence.
 
 `originate` (providers.md §2.1 to §2.3) answers the new call's uuid at once and the call
-goes on in the background, leaving webhooks and a recorded CDR. A recording is fetched in
+goes on in the background, leaving webhooks and a recorded CDR. `hangup` and `transfer`
+act on a live call (one placed in real time), answering `+OK` or `No such channel!`; the
+hang-up and the transfer's answer then arrive as webhooks. `dnd` switches an extension's
+do-not-disturb, which `user_statuses` shows as `SS_DND`. A recording is fetched in
 two steps: `recording_url` hands out a one-hour URL that needs no key, and that URL answers
 the MP3. Both `recording_url` and `user_statuses` are limited per key, as documented.
 Saving a notification URL first POSTs an empty body to it and needs a 2xx answer, as
@@ -36,7 +39,7 @@ from simulator.webhooks import WebhookSender, form_fields
 
 from .auth import authorize
 from .lists import answer_list, start_range
-from .render import call_webhooks, cdr_item
+from .render import call_webhooks, cdr_item, transfer_webhook
 
 CRM_SWITCHES = ("ringing", "answered", "hangup")
 URL_NOT_VALIDATED = "Bildirim adresi doğrulanamadı"
@@ -44,6 +47,8 @@ URL_NOT_VALIDATED = "Bildirim adresi doğrulanamadı"
 DESTINATION = re.compile(r"^(?:90\d{10}|00[1-9]\d{5,14})$")
 ORIGINATE_TIMEOUT = (10, 60)
 TOO_MANY = "Too Many Requests"
+NO_SUCH_CHANNEL = "No such channel!"
+DND_STATES = ("on", "off")
 
 
 async def caller_ids(request: web.Request) -> web.Response:
@@ -246,6 +251,48 @@ async def user_statuses(request: web.Request) -> web.Response:
     )
 
 
+async def dnd(request: web.Request) -> web.Response:
+    """GET /dnd/{extension}?state=on|off: switch an extension's do-not-disturb."""
+    if (error := await authorize(request)) is not None:
+        return error
+    pbx = request.app[STATE_KEY].bulutsantralim
+    extension = request.match_info["extension"]
+    state = request.query.get("state", "").strip()
+    if state not in DND_STATES:
+        return text(f"invalid state: {state}", 400)
+    if extension not in pbx.extensions:
+        return text(f"extension {extension} not found", 400)
+    pbx.set_dnd(extension, state == "on")
+    return text(f"Changed DND of {extension} to {state}.")
+
+
+async def hangup(request: web.Request) -> web.Response:
+    """GET /hangup/{call_uuid}: end a live call; its hang-up and CDR follow."""
+    if (error := await authorize(request)) is not None:
+        return error
+    switchboard = request.app[SWITCHBOARD_KEY]
+    if not switchboard.hang_up("bulutsantralim", request.match_info["call_uuid"]):
+        return text(NO_SUCH_CHANNEL, 400)
+    return text("+OK")
+
+
+async def transfer(request: web.Request) -> web.Response:
+    """GET /transfer/{call_uuid}?user_number=: move a live call to another extension."""
+    if (error := await authorize(request)) is not None:
+        return error
+    pbx = request.app[STATE_KEY].bulutsantralim
+    switchboard = request.app[SWITCHBOARD_KEY]
+    user_number = request.query.get("user_number", "").strip()
+    if not user_number:
+        return text("user_number is missing", 400)
+    if user_number not in pbx.extensions:
+        return text(f"extension {user_number} not found", 400)
+    call_uuid = request.match_info["call_uuid"]
+    if not switchboard.transfer("bulutsantralim", call_uuid, user_number):
+        return text(NO_SUCH_CHANNEL, 400)
+    return text("+OK")
+
+
 def _call_events(state: SimulatorState, call: SimulatedCall) -> list[WebhookEvent]:
     pbx = state.bulutsantralim
     if not pbx.crm.notification_url:
@@ -262,11 +309,21 @@ async def _post(
     return await sender.post(event.event_type, url, form=form_fields(event.fields))
 
 
-LINE = Line(events=_call_events, post=_post)
+def _transfer_events(
+    state: SimulatorState, call: SimulatedCall, at: datetime
+) -> list[WebhookEvent]:
+    """Announce a moved call's new extension answering, if the account hears answers."""
+    pbx = state.bulutsantralim
+    if not pbx.crm.notification_url or not pbx.crm.sends("answer"):
+        return []
+    return [transfer_webhook(call, at, domain_id=pbx.domain_id)]
+
+
+LINE = Line(events=_call_events, post=_post, transferred=_transfer_events)
 
 
 def add_routes(app: web.Application) -> None:
-    """Mount CDRs, the event webhook, call control, recordings and presence."""
+    """Mount CDRs, the event webhook, call control, recordings, presence and DND."""
     app.router.add_get("/caller_ids", caller_ids, name="caller_ids")
     app.router.add_get("/cdrs", cdrs, name="cdrs")
     crm = app.router.add_resource("/crm_integrations", name="crm_integrations")
@@ -278,3 +335,6 @@ def add_routes(app: web.Application) -> None:
     resource.add_route("GET", recording_url)
     app.router.add_get("/recording/R{link}", recording, name="recording")
     app.router.add_get("/user_statuses", user_statuses, name="user_statuses")
+    app.router.add_get("/dnd/{extension}", dnd, name="dnd")
+    app.router.add_get("/hangup/{call_uuid}", hangup, name="hangup")
+    app.router.add_get("/transfer/{call_uuid}", transfer, name="transfer")

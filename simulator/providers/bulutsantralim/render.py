@@ -6,6 +6,7 @@ Field names, value types and time formats are those of providers.md §2.3 to §2
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -175,6 +176,18 @@ def call_webhooks(
     }
     events.append(WebhookEvent("hangup", call.ended, hangup))
     return events
+
+
+def transfer_webhook(
+    call: SimulatedCall, at: datetime, *, domain_id: str
+) -> WebhookEvent:
+    """Return the `answer` post of a call the API moved: its new extension has it at `at`."""
+    moved = replace(call, answered=at)
+    return next(
+        event
+        for event in call_webhooks(moved, domain_id=domain_id)
+        if event.event_type == "answer"
+    )
 
 
 def fdr_item(fax: SimulatedFax) -> dict[str, Any]:
