@@ -69,6 +69,23 @@ class SantralCoordinatorEntity[
         self._attr_device_info = device_info or account_device_info(entry)
 
 
+class SantralListedEntity[
+    CoordinatorT: SantralExtensionsCoordinator | SantralQueuesCoordinator
+](SantralCoordinatorEntity[CoordinatorT]):
+    """An entity of one item (an extension, a queue) of the list a coordinator reads."""
+
+    _number: str
+
+    @property
+    def available(self) -> bool:
+        """Return whether the last read succeeded and still lists the item."""
+        return (
+            super().available
+            and self.coordinator.data is not None
+            and self._number in self.coordinator.data
+        )
+
+
 class SantralEntity(Entity):
     """An entity of the account device fed by pushes (webhooks, trackers), not by polling."""
 

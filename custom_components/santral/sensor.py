@@ -30,7 +30,12 @@ from .coordinator import (
     SantralHistoryCoordinator,
     SantralQueuesCoordinator,
 )
-from .entity import SantralCoordinatorEntity, SantralEntity, extension_device_info
+from .entity import (
+    SantralCoordinatorEntity,
+    SantralEntity,
+    SantralListedEntity,
+    extension_device_info,
+)
 from .extensions import ExtensionCallState
 from .faxes import FaxTracker
 from .providers import Account, AgentStatus, FaxDirection, PbxState, Presence
@@ -526,9 +531,7 @@ def _add_queue_sensors(
     )
 
 
-class SantralQueueSensor(
-    SantralCoordinatorEntity[SantralQueuesCoordinator], SensorEntity
-):
+class SantralQueueSensor(SantralListedEntity[SantralQueuesCoordinator], SensorEntity):
     """How many callers wait in one queue, and for how long the longest has waited.
 
     While it is enabled the waiting callers are read every 45 seconds; `longest_wait` is
@@ -551,15 +554,6 @@ class SantralQueueSensor(
         """Have the waiting callers read while this sensor is enabled."""
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_follow())
-
-    @property
-    def available(self) -> bool:
-        """Return whether the last read succeeded and still lists the queue."""
-        return (
-            super().available
-            and self.coordinator.data is not None
-            and self._number in self.coordinator.data
-        )
 
     @property
     def native_value(self) -> int | None:

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import SIGNAL_EXTENSIONS_ADDED
 from .coordinator import SantralConfigEntry, SantralExtensionsCoordinator
-from .entity import SantralCoordinatorEntity, extension_device_info
+from .entity import SantralListedEntity, extension_device_info
 from .providers import DoNotDisturbControl, Presence, SantralError
 from .services import provider_failed
 
@@ -53,7 +53,7 @@ async def async_setup_entry(
 
 
 class SantralDoNotDisturbSwitch(
-    SantralCoordinatorEntity[SantralExtensionsCoordinator], SwitchEntity
+    SantralListedEntity[SantralExtensionsCoordinator], SwitchEntity
 ):
     """An extension's do-not-disturb, as the PBX's presence list shows it (`SS_DND`).
 
@@ -88,15 +88,6 @@ class SantralDoNotDisturbSwitch(
         """Have the list read at presence pace while this switch is enabled."""
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.async_follow_presence())
-
-    @property
-    def available(self) -> bool:
-        """Return whether the last read succeeded and still lists the extension."""
-        return (
-            super().available
-            and self.coordinator.data is not None
-            and self._number in self.coordinator.data
-        )
 
     @property
     def is_on(self) -> bool | None:
