@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 import json
@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import (
     CONF_ACCESS_TOKEN,
@@ -27,7 +28,10 @@ from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.syrupy import (
     HomeAssistantSnapshotExtension,
     HomeAssistantSnapshotSerializer,
@@ -50,6 +54,7 @@ from custom_components.santral.const import (
 )
 from simulator import Simulator
 from simulator.calls import SimulatedCall, build_call
+from simulator.limits import RollingLimit
 
 UNIQUE_IDS = {
     "bulutfon": "bulutfon_santral.bulutfon.net",
@@ -175,8 +180,8 @@ class _SameOnEveryVersionSerializer(HomeAssistantSnapshotSerializer):
         cls, data: er.RegistryEntry
     ) -> SerializableData:
         serialized = super()._serializable_entity_registry_entry(data)
-        for field in VERSIONED_REGISTRY_FIELDS:
-            serialized.pop(field, None)
+        for name in VERSIONED_REGISTRY_FIELDS:
+            serialized.pop(name, None)
         return serialized
 
     @classmethod
@@ -184,8 +189,8 @@ class _SameOnEveryVersionSerializer(HomeAssistantSnapshotSerializer):
         cls, data: dr.DeviceEntry
     ) -> SerializableData:
         serialized = super()._serializable_device_registry_entry(data)
-        for field in VERSIONED_REGISTRY_FIELDS:
-            serialized.pop(field, None)
+        for name in VERSIONED_REGISTRY_FIELDS:
+            serialized.pop(name, None)
         return serialized
 
 
@@ -489,3 +494,26 @@ def file_calls(
         calls.append(call)
     simulator.state.add_cdrs(provider, calls)
     return calls
+
+
+@dataclass(slots=True)
+class WatchedLimit(RollingLimit):
+    """The simulator's limit, remembering when each request came and whether it got in."""
+
+    answers: list[tuple[datetime, int | None]] = field(default_factory=list)
+
+    def take(self, key: str, now: datetime | None = None) -> int | None:
+        """Answer as the simulator does, and note the answer."""
+        moment = now or datetime.now(ISTANBUL)
+        answer = RollingLimit.take(self, key, moment)
+        self.answers.append((moment, answer))
+        return answer
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Let `delta` pass, and the timers due by then fire."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)

@@ -8,8 +8,7 @@ within the limit, instead of adding one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.switch import (
@@ -28,45 +27,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.santral.const import DOMAIN, PRESENCE_INTERVAL
 from simulator import Fault, FaultKind, Simulator
-from simulator.calls import ISTANBUL
-from simulator.limits import RollingLimit
-from tests.helpers import setup
+from tests.helpers import WatchedLimit, setup, tick
 
 DND_1001 = "switch.extension_1001_do_not_disturb"
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 SECOND = timedelta(seconds=1)
 FIVE = [str(number) for number in range(1001, 1006)]
-
-
-@dataclass(slots=True)
-class WatchedLimit(RollingLimit):
-    """The simulator's limit, remembering when each request came and whether it got in."""
-
-    answers: list[tuple[datetime, int | None]] = field(default_factory=list)
-
-    def take(self, key: str, now: datetime | None = None) -> int | None:
-        """Answer as the simulator does, and note the answer."""
-        moment = now or datetime.now(ISTANBUL)
-        answer = RollingLimit.take(self, key, moment)
-        self.answers.append((moment, answer))
-        return answer
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    """Let `delta` pass, and the timers due by then fire."""
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def enable(

@@ -7,8 +7,7 @@ while an agent sensor is; the PBX allows `/agent_statuses` twice a minute (provi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -17,10 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import homeassistant.util.dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.santral.const import DOMAIN
 from custom_components.santral.coordinator import (
@@ -30,9 +26,7 @@ from custom_components.santral.coordinator import (
 )
 from custom_components.santral.providers import AgentStatus, BulutsantralimClient
 from simulator import Fault, FaultKind, Simulator
-from simulator.calls import ISTANBUL
-from simulator.limits import RollingLimit
-from tests.helpers import OBJECT_IDS, setup
+from tests.helpers import OBJECT_IDS, WatchedLimit, setup, tick
 
 QUEUE_200 = f"sensor.{OBJECT_IDS['bulutsantralim']}_kuyruk_1_callers_waiting"
 AGENT_1001 = "sensor.extension_1001_agent_status"
@@ -45,29 +39,6 @@ PATHS = {
     "agent_statuses": "/agent_statuses",
     "user_statuses": "/user_statuses",
 }
-
-
-@dataclass(slots=True)
-class WatchedLimit(RollingLimit):
-    """The simulator's limit, remembering when each request came and whether it got in."""
-
-    answers: list[tuple[datetime, int | None]] = field(default_factory=list)
-
-    def take(self, key: str, now: datetime | None = None) -> int | None:
-        """Answer as the simulator does, and note the answer."""
-        moment = now or datetime.now(ISTANBUL)
-        answer = RollingLimit.take(self, key, moment)
-        self.answers.append((moment, answer))
-        return answer
-
-
-async def tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    """Let `delta` pass, and the timers due by then fire."""
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def unique_id(entry: MockConfigEntry, key: str) -> str:

@@ -7,8 +7,7 @@ the integration keeps them per account for as long as Home Assistant runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -26,26 +25,10 @@ from custom_components.santral.providers import (
 )
 from custom_components.santral.providers.ratelimit import RateLimits
 from simulator import Fault, FaultKind, Simulator
-from simulator.calls import ISTANBUL
-from simulator.limits import RollingLimit
-from tests.helpers import entry_data, file_calls, new_entry, setup
+from tests.helpers import WatchedLimit, entry_data, file_calls, new_entry, setup
 
 PRESENCE_1002 = "sensor.extension_1002_status"
 WINDOW = timedelta(minutes=1)
-
-
-@dataclass(slots=True)
-class WatchedLimit(RollingLimit):
-    """The simulator's limit, remembering when each request came and whether it was let in."""
-
-    answers: list[tuple[datetime, int | None]] = field(default_factory=list)
-
-    def take(self, key: str, now: datetime | None = None) -> int | None:
-        """Answer as the simulator does, and note the answer."""
-        moment = now or datetime.now(ISTANBUL)
-        answer = RollingLimit.take(self, key, moment)
-        self.answers.append((moment, answer))
-        return answer
 
 
 @pytest.fixture
