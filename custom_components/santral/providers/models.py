@@ -36,6 +36,8 @@ class Capability(StrEnum):
     DO_NOT_DISTURB = "do_not_disturb"
     # A call in progress can be hung up or transferred to another extension.
     LIVE_CALL_CONTROL = "live_call_control"
+    # It lists the messages left in its extensions' voicemail boxes, and plays them.
+    VOICEMAIL = "voicemail"
 
 
 # What a cloud PBX offers: live call events, call history, faxes, click-to-call,
@@ -319,3 +321,16 @@ class Agent:
     status: AgentStatus | None
     queues: tuple[str, ...] = ()
     break_description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Voicemail:
+    """A message a caller left in the voicemail box of `extension`, read or not yet."""
+
+    voicemail_id: str
+    extension: str | None
+    caller: str
+    caller_name: str | None
+    received: datetime
+    duration: int
+    read: bool
