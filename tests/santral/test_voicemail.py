@@ -21,6 +21,7 @@ from homeassistant.helpers.translation import async_get_translations
 import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.santral.const import (
     CONF_PHONEBOOK,
@@ -349,3 +350,44 @@ async def test_logbook_line(
     assert line["message"] == "Voicemail: Ayşe (+90 532 000 00 00) → 1002"
     assert line["icon"] == "mdi:voicemail"
     assert line["entity_id"] == CALL_EVENT
+
+
+async def test_websocket_lists_the_messages(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """`santral/voicemails` lists the announced messages, newest first, read or not."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    first = simulator.leave_voicemail("1001", "905320000000", duration=9)
+    await tick(hass, freezer, VOICEMAIL_INTERVAL)
+    second = simulator.leave_voicemail("1002", "905321111111")
+    simulator.read_voicemail(first)
+    await tick(hass, freezer, VOICEMAIL_INTERVAL)
+    ws = await hass_ws_client(hass)
+
+    async def listed(**filters: Any) -> list[dict[str, Any]]:
+        await ws.send_json_auto_id({"type": "santral/voicemails", **filters})
+        answer = await ws.receive_json()
+        assert answer["success"], answer
+        rows: list[dict[str, Any]] = answer["result"]["voicemails"]
+        return rows
+
+    rows = await listed()
+    assert [row["voicemail_id"] for row in rows] == [second, first]
+    assert rows[1] | {"time": None} == {
+        "entry_id": entry.entry_id,
+        "voicemail_id": first,
+        "extension": "1001",
+        "caller": "+905320000000",
+        "caller_name": None,
+        "caller_display": "+90 532 000 00 00",
+        "time": None,
+        "duration": 9,
+        "read": True,
+    }
+    assert [row["voicemail_id"] for row in await listed(unread_only=True)] == [second]
+    assert [row["voicemail_id"] for row in await listed(extension="1001")] == [first]
+    assert await listed(entry_id=entry.entry_id, limit=1) == rows[:1]
