@@ -6,6 +6,7 @@ while an agent sensor is; the PBX allows `/agent_statuses` twice a minute (provi
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -33,12 +34,6 @@ AGENT_1001 = "sensor.extension_1001_agent_status"
 PRESENCE_1001 = "sensor.extension_1001_status"
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
-PATHS = {
-    "queues": "/queues",
-    "queues_pending": "/queues/pending",
-    "agent_statuses": "/agent_statuses",
-    "user_statuses": "/user_statuses",
-}
 
 
 def unique_id(entry: MockConfigEntry, key: str) -> str:
@@ -55,12 +50,13 @@ def preset(
     disabled: bool,
 ) -> None:
     """Register an entity of the entry before setup, enabled or disabled by the user."""
+    platform, object_id = entity_id.split(".")
     registry.async_get_or_create(
-        "sensor",
+        platform,
         DOMAIN,
         unique_id(entry, key),
         config_entry=entry,
-        suggested_object_id=entity_id.removeprefix("sensor."),
+        suggested_object_id=object_id,
         disabled_by=er.RegistryEntryDisabler.USER if disabled else None,
     )
 
@@ -212,33 +208,59 @@ async def test_an_hour_with_everything_enabled_stays_within_the_limits(
     entity_registry: er.EntityRegistry,
     figures: list[str],
 ) -> None:
-    """Every agent and presence sensor enabled: at most 2 reads a minute each, no 429."""
+    """Every entity of the PBX enabled, switches toggled: 2 reads a minute each, no 429.
+
+    Agent, presence and voicemail-box sensors and do-not-disturb switches on every
+    extension, a caller waiting and a message left: each list is read at its own pace,
+    and `/user_statuses` and `/agent_statuses` stay within the PBX's two a minute.
+    """
     agents = WatchedLimit(2)
     presence = WatchedLimit(2)
-    limits = simulator.state.bulutsantralim.limits
-    limits["agent_statuses"], limits["user_statuses"] = agents, presence
+    pbx = simulator.state.bulutsantralim
+    pbx.limits["agent_statuses"], pbx.limits["user_statuses"] = agents, presence
     entry = make_entry("bulutsantralim")
     entry.add_to_hass(hass)
-    extensions = simulator.state.bulutsantralim.extensions
-    for number in extensions:
-        agent_id = f"sensor.extension_{number}_agent_status"
-        presence_id = f"sensor.extension_{number}_status"
-        preset(entity_registry, entry, f"agent_{number}", agent_id, disabled=False)
-        preset(
-            entity_registry, entry, f"presence_{number}", presence_id, disabled=False
-        )
+    switches = []
+    for number in pbx.extensions:
+        for key, entity_id in (
+            (f"agent_{number}", f"sensor.extension_{number}_agent_status"),
+            (f"presence_{number}", f"sensor.extension_{number}_status"),
+            (
+                f"extension_{number}_unread_voicemails",
+                f"sensor.extension_{number}_unread_voicemails",
+            ),
+            (f"do_not_disturb_{number}", f"switch.extension_{number}_do_not_disturb"),
+        ):
+            preset(entity_registry, entry, key, entity_id, disabled=False)
+        switches.append(f"switch.extension_{number}_do_not_disturb")
     await setup(hass, entry)
     assert hass.states.get(AGENT_1001).state == "available"
     assert hass.states.get(PRESENCE_1001).state == "available"
+    assert hass.states.get(switches[0]).state == "off"
     simulator.queue_caller(200, "905320000000")
-    before = {
-        endpoint: simulator.count("bulutsantralim", endpoint) for endpoint in PATHS
-    }
+    before = Counter(
+        record.endpoint
+        for record in simulator.state.requests
+        if record.provider == "bulutsantralim"
+    )
     step = timedelta(seconds=5)
-    for _ in range(HOUR // step):
+    toggles = 0
+    for index in range(HOUR // step):
+        if index % 24 == 12:
+            entity_id = switches[index % len(switches)]
+            service = (
+                "turn_off" if hass.states.get(entity_id).state == "on" else "turn_on"
+            )
+            await hass.services.async_call(
+                "switch", service, {"entity_id": entity_id}, blocking=True
+            )
+            toggles += 1
+        if index == 100:
+            simulator.leave_voicemail("1001", "905321112233")
         await tick(hass, freezer, step)
     assert hass.states.get(QUEUE_200).state == "1"
     assert hass.states.get(AGENT_1001).state == "available"
+    assert hass.states.get("sensor.extension_1001_unread_voicemails").state == "1"
 
     for watched in (agents, presence):
         assert [answer for _, answer in watched.answers] == [None] * len(
@@ -249,19 +271,25 @@ async def test_an_hour_with_everything_enabled_stays_within_the_limits(
             later - earlier >= MINUTE
             for earlier, later in zip(moments, moments[2:], strict=False)
         )
-    per_hour = {
-        endpoint: simulator.count("bulutsantralim", endpoint) - count
-        for endpoint, count in before.items()
-    }
+    per_hour = (
+        Counter(
+            record.endpoint
+            for record in simulator.state.requests
+            if record.provider == "bulutsantralim"
+        )
+        - before
+    )
     assert per_hour["agent_statuses"] <= 2 * 60
     assert per_hour["user_statuses"] <= 2 * 60
     assert per_hour["agent_statuses"] >= HOUR // AGENT_INTERVAL - 1
     assert per_hour["queues_pending"] >= HOUR // QUEUE_INTERVAL - 1
     assert per_hour["queues"] <= HOUR // QUEUE_LIST_INTERVAL + 1
+    assert per_hour["dnd"] == toggles
     figures.append(
-        "Bulutsantralim, every queue, agent and presence sensor enabled, requests an "
-        "hour: "
-        + ", ".join(f"{PATHS[name]} {count}" for name, count in per_hour.items())
+        "Bulutsantralim, every agent, presence and voicemail-box sensor and every "
+        f"do-not-disturb switch enabled ({len(switches)} extensions, {toggles} toggles), "
+        "requests an hour: "
+        + ", ".join(f"{name} {count}" for name, count in sorted(per_hour.items()))
     )
 
 
