@@ -9,6 +9,7 @@ from .bulutfon import BulutfonClient
 from .bulutsantralim import BulutsantralimClient
 from .client import (
     CallControlSource,
+    CallFlowSource,
     CallHistorySource,
     DoNotDisturbControl,
     ExtensionSource,
@@ -36,6 +37,7 @@ from .models import (
     CallDirection,
     CallEvent,
     CallEventType,
+    CallFlow,
     CallRecord,
     CallRecordPage,
     Capability,
@@ -82,6 +84,8 @@ __all__ = [
     "CallHistorySource",
     "CallEvent",
     "CallEventType",
+    "CallFlow",
+    "CallFlowSource",
     "CallRecord",
     "CallRecordPage",
     "Capability",
