@@ -8,8 +8,8 @@ with `Store`. Extension states are persisted with them (see `extensions.py`).
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -24,12 +24,20 @@ from .const import (
     CALL_LOG_SIZE,
     EVENT_CALL,
     LOGGER,
+    MAX_CALL_FLOW_READS,
     SIGNAL_CALL,
     SIGNAL_CALLS_UPDATED,
 )
 from .extensions import ExtensionStates, ExtensionStatus
 from .phonebook import PhoneBook
-from .providers import CallDirection, CallEvent, CallRecord, Provider
+from .providers import (
+    CallDirection,
+    CallEvent,
+    CallFlow,
+    CallRecord,
+    Provider,
+    SantralError,
+)
 from .tracker import HistoryTracker, migration, read_datetime, read_dicts, tracker_store
 
 MAX_LOG = CALL_LOG_SIZE  # unless the options keep another number
@@ -53,6 +61,10 @@ class LoggedCall:
     source: str
     # Logs stored before recordings were noted load as not recorded.
     recording_available: bool = False
+    # The extension that answered and, for a missed group call, those that rang, where
+    # the provider told them.
+    answered_by: str | None = None
+    rang: list[str] = field(default_factory=list)
 
 
 def _logged(item: dict[str, Any]) -> LoggedCall | None:
@@ -73,6 +85,9 @@ def _logged(item: dict[str, Any]) -> LoggedCall | None:
         not all(isinstance(text, str) for text in texts)
         or not isinstance(call.duration, int | None)
         or not isinstance(call.recording_available, bool)
+        or not isinstance(call.answered_by, str | None)
+        or not isinstance(call.rang, list)
+        or not all(isinstance(number, str) for number in call.rang)
     ):
         return None
     return call
@@ -81,12 +96,27 @@ def _logged(item: dict[str, Any]) -> LoggedCall | None:
 def _stored(call: LoggedCall) -> dict[str, Any]:
     """Return a call as the store keeps it: the recording flag only when there is one.
 
-    A call without a recording is stored as before the flag existed, and the log stays small.
+    A call without a recording, or without word of who answered or rang, is stored as
+    before those were noted, and the log stays small.
     """
     item = asdict(call)
     if not call.recording_available:
         del item["recording_available"]
+    if call.answered_by is None:
+        del item["answered_by"]
+    if not call.rang:
+        del item["rang"]
     return item
+
+
+def _flow_data(answered_by: str | None, rang: Any) -> dict[str, Any]:
+    """Return who answered and who rang, each only where the provider told it."""
+    data: dict[str, Any] = {}
+    if answered_by is not None:
+        data["answered_by"] = answered_by
+    if rang:
+        data["rang"] = list(rang)
+    return data
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -158,6 +188,8 @@ class CallLog:
                 duration=event.duration,
                 source=source,
                 recording_available=event.recording_available,
+                answered_by=event.answered_by,
+                rang=list(event.rang),
             )
             self.log.append(call)
             self._count(call)
@@ -245,12 +277,14 @@ class CallTracker(HistoryTracker[CallRecord]):
         phonebook: PhoneBook,
         log_size: int = MAX_LOG,
         on_recorded: Callable[[CallEvent], None] | None = None,
+        read_flow: Callable[[str], Awaitable[CallFlow]] | None = None,
     ) -> None:
         """Prepare the store; nothing is read until `async_load`.
 
         `log_size` is how many ended calls the log keeps (the options' number).
         `on_recorded` is called with each call that ended with a recording (the automatic
-        download), if given.
+        download), if given. `read_flow` reads a call's steps by its id, where the
+        provider tells who answered a call its record leaves unsaid.
         """
         super().__init__(
             hass,
@@ -263,6 +297,10 @@ class CallTracker(HistoryTracker[CallRecord]):
         self.data = CallLog(log_size)
         self.extension_states = ExtensionStates(hass, entry_id, self._schedule_save)
         self.on_recorded = on_recorded
+        self._read_flow = read_flow
+        # Calls a poll found whose steps it had no reads left for: the next poll reads
+        # them first, and announces them with or without their steps.
+        self.awaiting_flow: dict[str, CallRecord] = {}
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
         # Calls a webhook reported ringing or talking and no end has closed, with when each
         # started: the quick polls read back to the oldest, for an end no webhook reports.
@@ -359,14 +397,70 @@ class CallTracker(HistoryTracker[CallRecord]):
         """Announce the calls no webhook reported; return how many were new."""
         if self._closed:
             return 0
+        waited = self.awaiting_flow
+        records = list(
+            (waited | {record.call_id: record for record in records}).values()
+        )
+        flows = await self._async_read_flows(records, waited)
         announced = 0
         for record in sorted(records, key=lambda record: record.started):
-            if self.async_handle_event(record.to_event(), "poll"):
+            if record.call_id in self.awaiting_flow:
+                continue
+            event = record.to_event()
+            if (flow := flows.get(record.call_id)) is not None:
+                event = replace(
+                    event,
+                    answered_by=flow.answered_by if not record.missed else None,
+                    rang=flow.rang if record.missed else (),
+                )
+            if self.async_handle_event(event, "poll"):
                 announced += 1
         # A quiet poll writes nothing: the stored watermark only falls behind, and a
         # restart then reads back a little further.
         self.watermark = polled_at
         return announced
+
+    def _needs_flow(self, record: CallRecord) -> bool:
+        """Tell whether a call's steps would say what its record does not.
+
+        That is an inbound call not yet announced whose record names no extension: who
+        answered it, or (missed) which extensions rang.
+        """
+        return (
+            self._read_flow is not None
+            and record.direction is CallDirection.INBOUND
+            and record.extension is None
+            and record.call_id not in self.announced
+        )
+
+    async def _async_read_flows(
+        self, records: list[CallRecord], waited: dict[str, CallRecord]
+    ) -> dict[str, CallFlow]:
+        """Read the steps of the calls that need them, at most MAX_CALL_FLOW_READS.
+
+        The calls that waited since the last poll come first, then the oldest. A call past
+        the cap waits for the next poll, unless it already waited: it is then announced
+        without its steps, as is a call whose steps cannot be read.
+        """
+        needed = sorted(
+            (record for record in records if self._needs_flow(record)),
+            key=lambda record: (record.call_id not in waited, record.started),
+        )
+        flows: dict[str, CallFlow] = {}
+        self.awaiting_flow = {}
+        for index, record in enumerate(needed):
+            if index >= MAX_CALL_FLOW_READS:
+                if record.call_id not in waited:
+                    self.awaiting_flow[record.call_id] = record
+                continue
+            assert self._read_flow is not None
+            try:
+                flows[record.call_id] = await self._read_flow(record.call_id)
+            except SantralError as err:
+                LOGGER.debug(
+                    "Call %s is announced without who answered: %s", record.call_id, err
+                )
+        return flows
 
     # Events
 
@@ -438,7 +532,7 @@ class CallTracker(HistoryTracker[CallRecord]):
             "duration": event.duration,
             "recording_available": event.recording_available,
             "source": source,
-        }
+        } | _flow_data(event.answered_by, event.rang)
 
     # What the sensors read
 
