@@ -65,6 +65,8 @@ class LoggedCall:
     # the provider told them.
     answered_by: str | None = None
     rang: list[str] = field(default_factory=list)
+    # Whether the call's steps were read (or could not be): they are read once.
+    steps_read: bool = False
 
 
 def _logged(item: dict[str, Any]) -> LoggedCall | None:
@@ -86,6 +88,7 @@ def _logged(item: dict[str, Any]) -> LoggedCall | None:
         or not isinstance(call.duration, int | None)
         or not isinstance(call.recording_available, bool)
         or not isinstance(call.answered_by, str | None)
+        or not isinstance(call.steps_read, bool)
         or not isinstance(call.rang, list)
         or not all(isinstance(number, str) for number in call.rang)
     ):
@@ -106,7 +109,20 @@ def _stored(call: LoggedCall) -> dict[str, Any]:
         del item["answered_by"]
     if not call.rang:
         del item["rang"]
+    if not call.steps_read:
+        del item["steps_read"]
     return item
+
+
+def _told(
+    record: CallRecord, flow: CallFlow | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """Return who answered an answered call, and who rang for a missed one."""
+    if flow is None:
+        return None, ()
+    if record.missed:
+        return None, flow.rang
+    return flow.answered_by, ()
 
 
 def _flow_data(answered_by: str | None, rang: Any) -> dict[str, Any]:
@@ -196,6 +212,33 @@ class CallLog:
             self._last[call.type] = call
             changed = True
         return changed
+
+    def unread_steps(self) -> set[str]:
+        """Return the ids of logged inbound calls whose steps were never read."""
+        return {
+            call.call_id
+            for call in self.log
+            if call.direction == CallDirection.INBOUND.value
+            and not call.steps_read
+            and call.answered_by is None
+        }
+
+    def note_steps(
+        self, call_id: str, answered_by: str | None, rang: tuple[str, ...]
+    ) -> bool:
+        """Note that a logged call's steps were read, and what they told.
+
+        Return whether the log changed for its readers.
+        """
+        for call in reversed(self.log):
+            if call.call_id == call_id:
+                call.steps_read = True
+                told = (call.answered_by, call.rang) != (answered_by, list(rang))
+                if answered_by is not None or rang:
+                    call.answered_by, call.rang = answered_by, list(rang)
+                    return told
+                return False
+        return False
 
     def count_today(self, kind: str | None = None) -> int:
         """Return how many calls (of `kind`) ended today, in Home Assistant's time zone."""
@@ -403,18 +446,23 @@ class CallTracker(HistoryTracker[CallRecord]):
         )
         flows = await self._async_read_flows(records, waited)
         announced = 0
+        learned = False
         for record in sorted(records, key=lambda record: record.started):
             if record.call_id in self.awaiting_flow:
                 continue
-            event = record.to_event()
-            if (flow := flows.get(record.call_id)) is not None:
-                event = replace(
-                    event,
-                    answered_by=flow.answered_by if not record.missed else None,
-                    rang=flow.rang if record.missed else (),
-                )
+            read = record.call_id in flows
+            answered_by, rang = _told(record, flows.get(record.call_id))
+            if read and record.call_id in self.announced:
+                learned |= self.data.note_steps(record.call_id, answered_by, rang)
+                continue
+            event = replace(record.to_event(), answered_by=answered_by, rang=rang)
             if self.async_handle_event(event, "poll"):
                 announced += 1
+                if read:
+                    self.data.note_steps(record.call_id, answered_by, rang)
+        if learned and not self._closed:
+            self.async_tell_readers()
+            self._schedule_save()
         # A quiet poll writes nothing: the stored watermark only falls behind, and a
         # restart then reads back a little further.
         self.watermark = polled_at
@@ -433,33 +481,59 @@ class CallTracker(HistoryTracker[CallRecord]):
             and record.call_id not in self.announced
         )
 
+    def _unread(self, records: list[CallRecord]) -> list[CallRecord]:
+        """Return the announced calls whose logged entry still lacks their steps.
+
+        Those a webhook announced, or a poll past its reads: their log entries learn who
+        answered later, and each is read once, whether or not the read succeeds.
+        """
+        if self._read_flow is None:
+            return []
+        unread = self.data.unread_steps()
+        return [
+            record
+            for record in records
+            if record.call_id in unread
+            and record.call_id in self.announced
+            and record.direction is CallDirection.INBOUND
+            and record.extension is None
+        ]
+
     async def _async_read_flows(
         self, records: list[CallRecord], waited: dict[str, CallRecord]
-    ) -> dict[str, CallFlow]:
+    ) -> dict[str, CallFlow | None]:
         """Read the steps of the calls that need them, at most MAX_CALL_FLOW_READS.
 
-        The calls that waited since the last poll come first, then the oldest. A call past
-        the cap waits for the next poll, unless it already waited: it is then announced
-        without its steps, as is a call whose steps cannot be read.
+        Return them by call id, None for steps that could not be read. The calls to
+        announce come first: those that waited since the last poll, then the oldest. A
+        call past the cap waits for the next poll, unless it already waited: it is then
+        announced without its steps, as is a call whose steps cannot be read. Reads left
+        over go to logged calls that lack their steps (see `_unread`), oldest first.
         """
         needed = sorted(
             (record for record in records if self._needs_flow(record)),
             key=lambda record: (record.call_id not in waited, record.started),
         )
-        flows: dict[str, CallFlow] = {}
-        self.awaiting_flow = {}
-        for index, record in enumerate(needed):
-            if index >= MAX_CALL_FLOW_READS:
-                if record.call_id not in waited:
-                    self.awaiting_flow[record.call_id] = record
-                continue
+        self.awaiting_flow = {
+            record.call_id: record
+            for record in needed[MAX_CALL_FLOW_READS:]
+            if record.call_id not in waited
+        }
+        reads = needed[:MAX_CALL_FLOW_READS]
+        spare = MAX_CALL_FLOW_READS - len(reads)
+        reads += sorted(self._unread(records), key=lambda record: record.started)[
+            :spare
+        ]
+        flows: dict[str, CallFlow | None] = {}
+        for record in reads:
             assert self._read_flow is not None
             try:
                 flows[record.call_id] = await self._read_flow(record.call_id)
             except SantralError as err:
                 LOGGER.debug(
-                    "Call %s is announced without who answered: %s", record.call_id, err
+                    "Who answered call %s cannot be read: %s", record.call_id, err
                 )
+                flows[record.call_id] = None
         return flows
 
     # Events

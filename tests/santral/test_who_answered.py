@@ -11,12 +11,15 @@ from homeassistant.setup import async_setup_component
 import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.santral.const import MAX_CALL_FLOW_READS
 from simulator import Fault, FaultKind, Simulator
 from simulator.calls import SimulatedCall, build_call
-from tests.helpers import Events, MakeEntry, poll_calls as poll, setup
+from tests.helpers import Events, MakeEntry, deliver_webhooks, poll_calls as poll, setup
 
 # Seed 003's group call: 1004 picks up, the others of group 101 lose the race.
 RINGS = ("1004", "1008", "1009", "1015")
@@ -64,10 +67,11 @@ def file_group_calls(simulator: Simulator, count: int) -> list[SimulatedCall]:
 
 
 def by_id(events: Events) -> dict[str, dict[str, Any]]:
-    """Return the call events by call id; each call must have ended once."""
-    ids = [event["call_id"] for event in events]
+    """Return the events that ended a call by call id; each call must have ended once."""
+    ends = [event for event in events if event["type"] in ("hangup", "missed")]
+    ids = [event["call_id"] for event in ends]
     assert len(ids) == len(set(ids))
-    return {event["call_id"]: event for event in events}
+    return {event["call_id"]: event for event in ends}
 
 
 async def logged_calls(
@@ -138,6 +142,10 @@ async def test_reads_are_capped_per_poll(
     events = by_id(call_events)
     assert set(events) == {call.uuid for call in [*calls, late]}
     assert {event["answered_by"] for event in events.values()} == {"1004"}
+    # The call event entity carries it too, on its last call.
+    attributes = hass.states.get("event.bulutfon_santral_bulutfon_net_call").attributes
+    assert attributes["answered_by"] == "1004"
+    assert "rang" not in attributes
 
 
 async def test_no_call_waits_more_than_one_poll(
@@ -158,7 +166,6 @@ async def test_no_call_waits_more_than_one_poll(
     assert len(told) == MAX_CALL_FLOW_READS * 2
     await poll(hass, bulutfon)
     assert len(call_events) == burst
-    assert simulator.count("bulutfon", "cdr") == MAX_CALL_FLOW_READS * 2
 
 
 @pytest.mark.parametrize(
@@ -187,7 +194,7 @@ async def test_failed_read_announces_without_it(
     assert event["call_id"] == call.uuid
     assert event["type"] == "hangup"
     assert "answered_by" not in event
-    assert f"Call {call.uuid} is announced without who answered" in caplog.text
+    assert f"Who answered call {call.uuid} cannot be read" in caplog.text
     await poll(hass, bulutfon)
     assert len(call_events) == 1
     assert simulator.count("bulutfon", "cdr") == 1
@@ -209,7 +216,63 @@ async def test_restart_keeps_who_answered(
     await setup(hass, bulutfon)
     await poll(hass, bulutfon)
     assert simulator.count("bulutfon", "cdr") == 2
-    assert len(call_events) == 2
+    assert len(by_id(call_events)) == 2
     rows = await logged_calls(hass, hass_ws_client)
     assert rows[answered.uuid]["answered_by"] == "1004"
     assert rows[missed.uuid]["rang"] == list(RINGS)
+
+
+async def test_webhook_calls_learn_it_in_the_log(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    bulutfon: MockConfigEntry,
+    call_events: Events,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A call the webhook announced gets who answered in its log entry at the next poll.
+
+    Its event went out live, without it; the poll reads its steps once, and the
+    log keeps them across a restart without another read.
+    """
+    await deliver_webhooks(simulator, hass_client_no_auth, "bulutfon")
+    answered = await group_call(simulator)
+    missed = await group_call(simulator, "missed")
+    events = by_id(call_events)
+    assert {events[answered.uuid]["source"], events[missed.uuid]["source"]} == {
+        "webhook"
+    }
+    assert "answered_by" not in events[answered.uuid]
+    before = len(call_events)
+    await poll(hass, bulutfon)
+    assert simulator.count("bulutfon", "cdr") == 2
+    assert len(call_events) == before
+    rows = await logged_calls(hass, hass_ws_client)
+    assert rows[answered.uuid]["answered_by"] == "1004"
+    assert rows[missed.uuid]["rang"] == list(RINGS)
+    await poll(hass, bulutfon)
+    assert await hass.config_entries.async_unload(bulutfon.entry_id)
+    await setup(hass, bulutfon)
+    await poll(hass, bulutfon)
+    assert simulator.count("bulutfon", "cdr") == 2
+    rows = await logged_calls(hass, hass_ws_client)
+    assert rows[answered.uuid]["answered_by"] == "1004"
+
+
+async def test_calls_past_two_polls_learn_it_later(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    bulutfon: MockConfigEntry,
+    call_events: Events,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Calls announced without their steps have them read with the reads left over."""
+    burst = MAX_CALL_FLOW_READS * 2 + 5
+    calls = file_group_calls(simulator, burst)
+    for _ in range(3):
+        await poll(hass, bulutfon)
+    assert simulator.count("bulutfon", "cdr") == burst
+    rows = await logged_calls(hass, hass_ws_client)
+    assert {rows[call.uuid]["answered_by"] for call in calls} == {"1004"}
+    await poll(hass, bulutfon)
+    assert simulator.count("bulutfon", "cdr") == burst
