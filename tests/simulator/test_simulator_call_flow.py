@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -12,6 +14,11 @@ from simulator.__main__ import _parser, _request
 from simulator.calls import build_call
 
 DID = 908508850000
+SEED_STEPS = json.loads(
+    (
+        Path(__file__).parents[1] / "fixtures" / "bulutfon_cdr_detail_seed_003.json"
+    ).read_text(encoding="utf-8")
+)["cdr"]["call_flow"]
 
 
 async def detail(
@@ -45,12 +52,23 @@ async def test_group_call_has_the_seed_shape(
     # The PBX number's step is not answered; the menu answers before sending it on.
     assert steps[0]["answer_time"] is None
     assert steps[1]["answer_time"] == steps[1]["start_time"]
+    # Each step has seed 003's keys, in its order, and its value types.
+    seeds = [SEED_STEPS[0], SEED_STEPS[2], SEED_STEPS[3]]  # PBX → menu → group
+    for step, seed in zip(steps, seeds, strict=True):
+        assert list(step) == list(seed)
+        assert {
+            key: type(value) for key, value in step.items() if value is not None
+        } == {key: type(value) for key, value in seed.items() if value is not None}
     legs = steps[-1]["origination"]
     assert [(leg["destination"], leg["result"]) for leg in legs] == [
         (1004, "ANSWERED"),
         (1008, "LOSE_RACE"),
     ]
-    assert legs[1]["answer_time"] is None
+    assert legs[1]["answer_time"] == legs[0]["answer_time"] == steps[-1]["answer_time"]
+    for leg, seed in zip(legs, SEED_STEPS[3]["origination"], strict=False):
+        assert {key: type(value) for key, value in leg.items()} == {
+            key: type(value) for key, value in seed.items()
+        }
     assert set(legs[0]) == {
         "destination",
         "start_time",

@@ -151,7 +151,8 @@ def call_flow(call: SimulatedCall) -> list[dict[str, Any]]:
             {
                 "destination": int(ring),
                 "start_time": started,
-                "answer_time": answered if ring == call.extension else None,
+                # As in the seed, the legs that lost the race carry the answer time too.
+                "answer_time": answered,
                 "hangup_time": ended,
                 "result": _leg_result(call, ring),
             }
