@@ -11,6 +11,8 @@ List shapes:    python -m simulator dialect --provider bulutfon --dialect seed
 Queue a caller: python -m simulator queue --queue 200 --caller 905320000000
 Let it go:      python -m simulator unqueue --caller 905320000000
 Agent status:   python -m simulator agent --agent 1001 --status ON_BREAK --reason Kahve
+Voicemail:      python -m simulator voicemail --extension 1001 --caller 905320000000
+Listen to it:   python -m simulator read-voicemail --uuid UUID
 Sent faxes settle only when told, unless `serve --fax-settle-after SECONDS` is given.
 """
 
@@ -232,6 +234,19 @@ def _parser() -> argparse.ArgumentParser:
     agent.add_argument("--status", choices=AGENT_STATUSES, required=True)
     agent.add_argument("--reason", default="", help="why, on a break")
     agent.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+    message = commands.add_parser(
+        "voicemail", help="leave a message in a Bulutsantralim voicemail box"
+    )
+    message.add_argument("--extension", default="1001")
+    message.add_argument("--caller", default="905320000000")
+    message.add_argument("--caller-name", default="")
+    message.add_argument("--duration", type=int, default=12)
+    message.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+    read = commands.add_parser(
+        "read-voicemail", help="mark a Bulutsantralim voicemail as listened to"
+    )
+    read.add_argument("--uuid", required=True)
+    read.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     return parser
 
 
@@ -273,6 +288,15 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
             "status": args.status,
             "break_description": args.reason,
         }
+    if args.command == "voicemail":
+        return "voicemail", {
+            "extension": args.extension,
+            "caller": args.caller,
+            "caller_name": args.caller_name,
+            "duration": args.duration,
+        }
+    if args.command == "read-voicemail":
+        return "voicemail/read", {"uuid": args.uuid}
     if args.command == "settle-faxes":
         body = {"provider": args.provider, "outcome": args.outcome}
         if args.id is not None:

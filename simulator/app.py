@@ -228,6 +228,25 @@ class Simulator:
         """Let a waiting caller go, by its uuid or caller id; ValueError if none waits."""
         self.state.bulutsantralim.queues.unqueue(which)
 
+    def leave_voicemail(
+        self,
+        extension: str,
+        caller_id: str,
+        *,
+        caller_name: str = "",
+        duration: int = 12,
+        when: datetime | None = None,
+    ) -> str:
+        """Leave a message in a Bulutsantralim extension's voicemail box; return its uuid."""
+        boxes = self.state.bulutsantralim.voicemail
+        return boxes.leave(
+            extension, caller_id, caller_name=caller_name, duration=duration, when=when
+        ).uuid
+
+    def read_voicemail(self, which: str) -> None:
+        """Listen to a Bulutsantralim voicemail, by uuid; ValueError if there is none."""
+        self.state.bulutsantralim.voicemail.mark_read(which)
+
     def set_agent_status(
         self, agent: str | int, status: str, break_description: str = ""
     ) -> None:

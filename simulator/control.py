@@ -239,6 +239,34 @@ async def queue_caller(request: web.Request) -> web.Response:
     )
 
 
+async def voicemail(request: web.Request) -> web.Response:
+    """POST /_control/voicemail: leave a message in a box; `/read` listens to one."""
+    boxes = request.app[STATE_KEY].bulutsantralim.voicemail
+    try:
+        body = await _json_object(request)
+        if request.match_info.get("action") == "read":
+            message = boxes.mark_read(_optional_str(body, "uuid") or "")
+        elif request.match_info.get("action"):
+            raise web.HTTPNotFound
+        else:
+            message = boxes.leave(
+                _optional_str(body, "extension") or "1001",
+                _optional_str(body, "caller") or "905320000000",
+                caller_name=_optional_str(body, "caller_name") or "",
+                duration=_int(body, "duration", 12),
+            )
+    except (TypeError, ValueError) as err:
+        return json_error(str(err))
+    return web.json_response(
+        {
+            "uuid": message.uuid,
+            "extension": message.user_number,
+            "caller": message.caller_id_number,
+            "read": message.read_stamp is not None,
+        }
+    )
+
+
 async def set_agent_status(request: web.Request) -> web.Response:
     """POST /_control/agent_statuses: set what one agent is doing, and why on a break."""
     board = request.app[STATE_KEY].bulutsantralim.queues
@@ -338,6 +366,8 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/queues", queue_caller)
     app.router.add_post("/_control/queues/{action}", queue_caller)
     app.router.add_post("/_control/agent_statuses", set_agent_status)
+    app.router.add_post("/_control/voicemail", voicemail)
+    app.router.add_post("/_control/voicemail/{action}", voicemail)
     app.router.add_get("/_control/dialects", dialects)
     app.router.add_post("/_control/dialects", dialects)
     app.router.add_route("POST", "/_control/faults", faults)

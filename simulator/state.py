@@ -22,6 +22,7 @@ from .faxes import FAX_PROVIDERS, FaxBook
 from .limits import RollingLimit
 from .queues import QueueBoard
 from .recordings import Recording, RecordingLink, record
+from .voicemail import VoicemailBoxes
 
 type WebhookFormat = Literal["json", "form"]
 
@@ -194,6 +195,7 @@ class BulutsantralimState:
         }
     )
     queues: QueueBoard = field(default_factory=QueueBoard)
+    voicemail: VoicemailBoxes = field(default_factory=VoicemailBoxes)
 
     @property
     def sent_documents(self) -> list[bytes]:

@@ -30,6 +30,7 @@ from .const import (
     DOMAIN,
     FAX_HISTORY_INTERVAL,
     LOGGER,
+    VOICEMAIL_INTERVAL,
 )
 from .coordinator import (
     SantralAccountCoordinator,
@@ -56,11 +57,13 @@ from .providers import (
     FaxSource,
     NotificationTarget,
     SantralError,
+    VoicemailSource,
 )
 from .reachability import async_delete_cloudhook, async_track_reachability, issue_id
 from .recordings import async_keep_recording
 from .services import async_setup_services
 from .tracker import tracker_store
+from .voicemail import VoicemailTracker
 from .webhook import async_register_webhook, handler_for
 from .websocket_api import async_setup_websocket_api
 
@@ -106,6 +109,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
             hass, entry, data.calls, data.extensions
         )
         data.extension_devices.async_start()
+    if (box := client.voicemail_box) is not None:
+        data.voicemail, data.voicemail_history = await _async_setup_voicemail(
+            hass, entry, box, phonebook
+        )
     if (queue_board := client.queue_board) is not None:
         # The list names each queue's sensor; who waits is read once one is enabled.
         data.queues = SantralQueuesCoordinator(hass, entry, queue_board)
@@ -114,10 +121,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
     # Entities subscribe first: the first polls may announce what happened while Home
     # Assistant was down, and the event entities must see it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    for coordinator in (data.call_history, data.fax_history):
+    for coordinator in (data.call_history, data.fax_history, data.voicemail_history):
         if coordinator is not None:
             await coordinator.async_refresh()
     return True
+
+
+async def _async_setup_voicemail(
+    hass: HomeAssistant,
+    entry: SantralConfigEntry,
+    box: VoicemailSource,
+    phonebook: PhoneBook,
+) -> tuple[VoicemailTracker, SantralHistoryCoordinator[VoicemailTracker]]:
+    """Load what was announced of the voicemail, and poll the boxes for the rest."""
+    tracker = VoicemailTracker(
+        hass,
+        entry.entry_id,
+        box.provider,
+        device_id=entry.runtime_data.device_id,
+        phonebook=phonebook,
+    )
+    await tracker.async_load()
+    return tracker, SantralHistoryCoordinator(
+        hass,
+        entry,
+        tracker,
+        box.async_get_voicemails_since,
+        interval=VOICEMAIL_INTERVAL,
+    )
 
 
 async def _async_setup_faxes(
@@ -293,7 +324,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
     """Unload the platforms and write what the call tracker knows."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        for tracker in (entry.runtime_data.calls, entry.runtime_data.faxes):
+        data = entry.runtime_data
+        for tracker in (data.calls, data.faxes, data.voicemail):
             if tracker is not None:
                 await tracker.async_flush()
     return unloaded
@@ -304,5 +336,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry)
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
-    for name in ("calls", "faxes"):
+    for name in ("calls", "faxes", "voicemail"):
         await tracker_store(hass, entry.entry_id, name).async_remove()

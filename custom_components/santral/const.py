@@ -34,11 +34,15 @@ CONF_CALL_LOG_SIZE: Final = "call_log_size"
 
 EVENT_CALL: Final = "santral_call"
 EVENT_FAX: Final = "santral_fax"
+EVENT_VOICEMAIL: Final = "santral_voicemail"
 
 # Dispatcher signals, formatted with the entry id.
 # A fax event was announced; the fax figures changed.
 SIGNAL_FAX: Final = SignalTypeFormat[str, dict[str, Any]]("santral_fax_{}")
 SIGNAL_FAXES_UPDATED: Final = SignalTypeFormat[()]("santral_faxes_updated_{}")
+# A voicemail was announced; the unread counts may have changed.
+SIGNAL_VOICEMAIL: Final = SignalTypeFormat[dict[str, Any]]("santral_voicemail_{}")
+SIGNAL_VOICEMAILS_UPDATED: Final = SignalTypeFormat[()]("santral_voicemails_updated_{}")
 # A call event was announced; the call counters changed.
 SIGNAL_CALL: Final = SignalTypeFormat[CallEvent, dict[str, Any]]("santral_call_{}")
 SIGNAL_CALLS_UPDATED: Final = SignalTypeFormat[()]("santral_calls_updated_{}")
@@ -78,6 +82,9 @@ MAX_CALL_LOG_SIZE: Final = 2000
 # Fax lists: every 5 minutes, re-read a day back so slow deliveries settle in the window.
 FAX_HISTORY_INTERVAL: Final = timedelta(minutes=5)
 FAX_HISTORY_OVERLAP: Final = timedelta(days=1)
+# Voicemail boxes: every 2 minutes, the messages of the last day and the unread ones.
+VOICEMAIL_INTERVAL: Final = timedelta(minutes=2)
+VOICEMAIL_OVERLAP: Final = timedelta(days=1)
 # Files the send action accepts, by provider document; and how large.
 MAX_FAX_FILE_BYTES: Final = 20 * 1024 * 1024
 

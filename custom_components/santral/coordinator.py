@@ -33,6 +33,7 @@ from .providers import (
     SantralError,
 )
 from .tracker import HistoryTracker
+from .voicemail import VoicemailTracker
 
 if TYPE_CHECKING:
     from .devices import ExtensionDevices
@@ -53,6 +54,8 @@ class SantralData:
     extension_devices: ExtensionDevices | None = None
     queues: SantralQueuesCoordinator | None = None
     agents: SantralAgentsCoordinator | None = None
+    voicemail: VoicemailTracker | None = None
+    voicemail_history: SantralHistoryCoordinator[VoicemailTracker] | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]

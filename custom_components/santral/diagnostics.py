@@ -1,6 +1,6 @@
 """Diagnostics: what helps debugging, without credentials, webhook ids or phone numbers.
 
-Call and fax history is summarised as counts and times; numbers never leave the tracker.
+Call, fax and voicemail history is summarised as counts and times; numbers never leave the tracker.
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ async def async_get_config_entry_diagnostics(
             "call_history": _coordinator(data.call_history),
             "fax_history": _coordinator(data.fax_history),
             "extensions": _coordinator(data.extensions),
+            "voicemail": _coordinator(data.voicemail_history),
         },
     }
     if (calls := data.calls) is not None:
@@ -108,5 +109,14 @@ async def async_get_config_entry_diagnostics(
             "awaiting_archive": len(faxes.attempts),
             "archive": faxes.archive is not None,
             "watermark": faxes.watermark.isoformat() if faxes.watermark else None,
+        }
+    if (voicemail := data.voicemail) is not None:
+        diagnostics["voicemail"] = {
+            "announced": len(voicemail.announced),
+            "logged": len(voicemail.log),
+            "unread": voicemail.unread_count(),
+            "watermark": (
+                voicemail.watermark.isoformat() if voicemail.watermark else None
+            ),
         }
     return diagnostics

@@ -1,4 +1,8 @@
-"""Call event entity: ringing, answered, hangup and missed, for automations built in the UI."""
+"""Call and fax event entities: ringing, answered, hangup, missed, voicemail and faxes.
+
+They are for automations built in the UI; the `santral_call`, `santral_fax` and
+`santral_voicemail` bus events carry the same.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .calls import CallTracker
-from .const import SIGNAL_CALL, SIGNAL_FAX
+from .const import SIGNAL_CALL, SIGNAL_FAX, SIGNAL_VOICEMAIL
 from .coordinator import SantralConfigEntry
 from .entity import SantralEntity
 from .providers import CallEvent, CallEventType
@@ -22,6 +26,21 @@ CALL_EVENT = EventEntityDescription(
     key="call",
     translation_key="call",
     event_types=[event_type.value for event_type in CallEventType],
+)
+# The call event entity of an account with voicemail also fires when a message is left.
+VOICEMAIL_TYPE = "voicemail"
+CALL_AND_VOICEMAIL_EVENT = EventEntityDescription(
+    key="call",
+    translation_key="call",
+    event_types=[*(event_type.value for event_type in CallEventType), VOICEMAIL_TYPE],
+)
+VOICEMAIL_ATTRIBUTES = (
+    "voicemail_id",
+    "extension",
+    "caller",
+    "caller_name",
+    "received",
+    "duration",
 )
 ATTRIBUTES = (
     "call_id",
@@ -71,15 +90,32 @@ class SantralCallEventEntity(SantralEntity, EventEntity):
         """Attach to the account device."""
         super().__init__(entry, "call")
         self._tracker = tracker
+        self._voicemail = entry.runtime_data.voicemail is not None
+        if self._voicemail:
+            self.entity_description = CALL_AND_VOICEMAIL_EVENT
 
     async def async_added_to_hass(self) -> None:
-        """Subscribe to the account's call events."""
+        """Subscribe to the account's call events, and its voicemail if it has any."""
         await super().async_added_to_hass()
+        entry_id = self._tracker.entry_id
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, SIGNAL_CALL.format(self._tracker.entry_id), self._on_call
+                self.hass, SIGNAL_CALL.format(entry_id), self._on_call
             )
         )
+        if self._voicemail:
+            self.async_on_remove(
+                async_dispatcher_connect(
+                    self.hass, SIGNAL_VOICEMAIL.format(entry_id), self._on_voicemail
+                )
+            )
+
+    @callback
+    def _on_voicemail(self, data: dict[str, Any]) -> None:
+        self._trigger_event(
+            VOICEMAIL_TYPE, {key: data[key] for key in VOICEMAIL_ATTRIBUTES}
+        )
+        self.async_write_ha_state()
 
     @callback
     def _on_call(self, event: CallEvent, data: dict[str, Any]) -> None:

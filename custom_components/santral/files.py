@@ -48,6 +48,11 @@ def recordings_root(hass: HomeAssistant, entry_id: str) -> Path:
     return media_root(hass) / "recordings" / entry_id
 
 
+def voicemail_root(hass: HomeAssistant, entry_id: str) -> Path:
+    """Return the folder an entry's voicemails are saved in unless the action names another."""
+    return media_root(hass) / "voicemail" / entry_id
+
+
 def safe_name(text: str, fallback: str) -> str:
     """Return `text` fit for a file name: ASCII letters, digits, `+`, `-` and `_` only.
 

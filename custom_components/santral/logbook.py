@@ -1,4 +1,4 @@
-"""Logbook lines for `santral_call` and `santral_fax`: what happened, and with whom.
+"""Logbook lines for `santral_call`, `santral_fax`, `santral_voicemail`: what, with whom.
 
 "Missed: Ayşe (+90 532 123 45 67) → 1001". The kind of call or fax is the event entity's
 translated event type, so the line reads in Home Assistant's language; the number is shown
@@ -22,7 +22,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .const import DOMAIN, EVENT_CALL, EVENT_FAX
+from .const import DOMAIN, EVENT_CALL, EVENT_FAX, EVENT_VOICEMAIL
 from .phonebook import PhoneBook
 
 type DescribeEvent = Callable[[str, str, Callable[[Event], dict[str, str]]], None]
@@ -34,6 +34,7 @@ ICONS: dict[str, dict[str, str]] = {
         "answered": "mdi:phone-in-talk",
         "hangup": "mdi:phone-hangup",
         "missed": "mdi:phone-missed",
+        "voicemail": "mdi:voicemail",
     },
     "fax": {
         "received": "mdi:fax",
@@ -48,7 +49,7 @@ DEFAULT_ICONS = {"call": "mdi:phone", "fax": "mdi:fax"}
 def async_describe_events(
     hass: HomeAssistant, async_describe_event: DescribeEvent
 ) -> None:
-    """Describe Santral's call and fax events in the logbook."""
+    """Describe Santral's call, fax and voicemail events in the logbook."""
 
     def _context(data: Mapping[str, Any]) -> tuple[str, PhoneBook]:
         entry = hass.config_entries.async_get_entry(data.get("entry_id", ""))
@@ -66,7 +67,7 @@ def async_describe_events(
     def _line(
         entity: str, data: Mapping[str, Any], title: str, message: str
     ) -> dict[str, str]:
-        kind = str(data.get("type", ""))
+        kind = str(data.get("type", "voicemail" if "voicemail_id" in data else ""))
         line = {
             LOGBOOK_ENTRY_NAME: title,
             LOGBOOK_ENTRY_MESSAGE: message,
@@ -100,5 +101,16 @@ def async_describe_events(
         message = f"{_label('fax', data.get('type', ''))}: {who}"
         return _line("fax", data, title, message)
 
+    @callback
+    def describe_voicemail(event: Event) -> dict[str, str]:
+        data = event.data
+        title, phonebook = _context(data)
+        who = phonebook.describe(data.get("caller"), data.get("caller_name"))
+        message = f"{_label('call', 'voicemail')}: {who}"
+        if extension := data.get("extension"):
+            message += f" → {extension}"
+        return _line("call", data, title, message)
+
     async_describe_event(DOMAIN, EVENT_CALL, describe_call)
+    async_describe_event(DOMAIN, EVENT_VOICEMAIL, describe_voicemail)
     async_describe_event(DOMAIN, EVENT_FAX, describe_fax)

@@ -39,6 +39,7 @@ from .entity import (
 from .extensions import ExtensionCallState
 from .faxes import FaxTracker
 from .providers import Account, AgentStatus, FaxDirection, PbxState, Presence
+from .voicemail import VoicemailTracker
 
 # Coordinators fetch the data; entities only read it.
 PARALLEL_UPDATES = 0
@@ -94,7 +95,7 @@ class SantralTrackerSensorEntityDescription[T](SensorEntityDescription):
 
 # Attributes use the names of the `santral_call` and `santral_fax` event data.
 def _party(
-    tracker: CallTracker | FaxTracker,
+    tracker: CallTracker | FaxTracker | VoicemailTracker,
     role: str,
     number: str | None,
     time_key: str,
@@ -233,6 +234,37 @@ FAX_SENSORS: tuple[SantralTrackerSensorEntityDescription[FaxTracker], ...] = (
 )
 
 
+def _newest_unread(
+    tracker: VoicemailTracker, extension: str | None = None
+) -> dict[str, Any]:
+    message = tracker.newest_unread(extension)
+    if message is None:
+        return {}
+    return _party(
+        tracker,
+        "caller",
+        message.caller,
+        "received",
+        message.received.isoformat(),
+        voicemail_id=message.voicemail_id,
+        extension=message.extension,
+        duration=message.duration,
+    )
+
+
+VOICEMAIL_SENSORS: tuple[
+    SantralTrackerSensorEntityDescription[VoicemailTracker], ...
+] = (
+    SantralTrackerSensorEntityDescription[VoicemailTracker](
+        key="unread_voicemails",
+        translation_key="unread_voicemails",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda tracker: tracker.unread_count(),
+        attributes_fn=_newest_unread,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: SantralConfigEntry,
@@ -254,6 +286,11 @@ async def async_setup_entry(
         async_add_entities(
             SantralTrackerSensor(entry, call_history, description)
             for description in CALL_SENSORS
+        )
+    if (voicemail_history := entry.runtime_data.voicemail_history) is not None:
+        async_add_entities(
+            SantralTrackerSensor(entry, voicemail_history, description)
+            for description in VOICEMAIL_SENSORS
         )
     _add_extension_sensors(hass, entry, async_add_entities)
     _add_queue_sensors(hass, entry, async_add_entities)
@@ -298,6 +335,7 @@ def _add_extension_sensors(
         return
     tracker = entry.runtime_data.calls
     listing = entry.runtime_data.extensions
+    voicemail_history = entry.runtime_data.voicemail_history
 
     @callback
     def _add(numbers: list[str]) -> None:
@@ -305,6 +343,10 @@ def _add_extension_sensors(
         for number in numbers:
             if tracker is not None:
                 entities.append(SantralExtensionSensor(entry, tracker, number))
+            if voicemail_history is not None:
+                entities.append(
+                    SantralExtensionVoicemailSensor(entry, voicemail_history, number)
+                )
             if (
                 listing is not None
                 and listing.data is not None
@@ -365,8 +407,10 @@ class SantralPushedSensor(SantralEntity, SensorEntity):
             self.async_write_ha_state()
 
 
-class SantralTrackerSensor[T: CallTracker | FaxTracker](SantralPushedSensor):
-    """A call or fax figure of the account, updated as the tracker signals and at midnight.
+class SantralTrackerSensor[T: CallTracker | FaxTracker | VoicemailTracker](
+    SantralPushedSensor
+):
+    """A call, fax or voicemail figure of the account, as the tracker signals and at midnight.
 
     A figure that needs the history poll is unavailable while that poll fails: it may then
     miss what only the poll would have brought. The last callers, which the webhook keeps
@@ -454,6 +498,51 @@ class SantralExtensionSensor(SantralPushedSensor):
                 "remote_name": self._tracker.phonebook.name(status.other_party),
                 "since": status.since.isoformat() if status.since else None,
             },
+        )
+
+
+class SantralExtensionVoicemailSensor(SantralPushedSensor):
+    """How many messages wait unheard in one extension's voicemail box.
+
+    Disabled by default: the account's sensor counts every box, and its attributes say
+    whose box the newest message is in.
+    """
+
+    _attr_translation_key = "extension_unread_voicemails"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_entity_registry_enabled_default = False
+
+    def __init__(
+        self,
+        entry: SantralConfigEntry,
+        history: SantralHistoryCoordinator[VoicemailTracker],
+        number: str,
+    ) -> None:
+        """Attach to the extension's device."""
+        super().__init__(
+            entry,
+            f"extension_{number}_unread_voicemails",
+            extension_device_info(entry, number),
+        )
+        self._history = history
+        self._number = number
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the voicemail polls."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self._history.tracker.updated_signal, self.async_refresh
+            )
+        )
+
+    def _read(self) -> Shown:
+        """Return the box's unread count and its newest unread message."""
+        tracker = self._history.tracker
+        return (
+            self._history.last_update_success,
+            tracker.unread_count(self._number),
+            _newest_unread(tracker, self._number),
         )
 
 

@@ -1,4 +1,4 @@
-"""Actions: originate, hang up and transfer, send a fax, recordings and fax downloads.
+"""Actions: originate, hang up and transfer, send a fax, recordings, voicemail, faxes.
 
 Each takes the `config_entry_id` of a loaded Santral entry. Bad input is a translated
 ServiceValidationError and nothing is sent: text with control characters or longer than any
@@ -32,10 +32,12 @@ from .coordinator import SantralConfigEntry
 from .failures import describe_failure
 from .files import (
     NotAFileError,
+    async_save_document,
     async_write_document,
     document_path,
     fax_downloads,
     recordings_root,
+    voicemail_root,
 )
 from .providers import (
     DESCRIPTIONS,
@@ -48,6 +50,7 @@ from .providers import (
     Provider,
     SantralAuthenticationError,
     SantralError,
+    VoicemailSource,
     normalize_number,
 )
 from .recordings import async_save_recording
@@ -65,6 +68,7 @@ ATTR_CALLER_ID = "caller_id"
 ATTR_MANUAL_ANSWER = "manual_answer"
 ATTR_TIMEOUT = "timeout"
 ATTR_CALL_ID = "call_id"
+ATTR_VOICEMAIL_ID = "voicemail_id"
 
 MIN_FULL_NUMBER_DIGITS = 10
 # No valid number, id, name or subject is longer; paths are bounded by Linux's PATH_MAX and
@@ -109,6 +113,15 @@ RECORDING_SCHEMA = vol.Schema(
     }
 )
 DOWNLOAD_RECORDING_SCHEMA = RECORDING_SCHEMA.extend(
+    {vol.Optional(ATTR_DIRECTORY): cv.string}
+)
+VOICEMAIL_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_VOICEMAIL_ID): PROVIDER_ID,
+    }
+)
+DOWNLOAD_VOICEMAIL_SCHEMA = VOICEMAIL_SCHEMA.extend(
     {vol.Optional(ATTR_DIRECTORY): cv.string}
 )
 HANGUP_SCHEMA = vol.Schema(
@@ -294,6 +307,17 @@ def _control_client(
     ):
         raise _invalid("call_control_not_supported", title=entry.title)
     return control
+
+
+def _voicemail_box(entry: SantralConfigEntry) -> VoicemailSource:
+    client = entry.runtime_data.client
+    if (box := client.voicemail_box) is None:
+        raise _invalid(
+            "voicemail_not_supported",
+            title=entry.title,
+            provider=DESCRIPTIONS[client.provider].name,
+        )
+    return box
 
 
 def _live_control(entry: SantralConfigEntry) -> LiveCallControl:
@@ -486,6 +510,36 @@ async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
     return {"path": str(path), "content_type": content_type}
 
 
+async def _async_get_voicemail_url(call: ServiceCall) -> dict[str, Any]:
+    entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    box = _voicemail_box(entry)
+    try:
+        link = await box.async_get_voicemail_url(call.data[ATTR_VOICEMAIL_ID])
+    except SantralError as err:
+        raise provider_failed(entry, err) from err
+    return {
+        "url": link.url,
+        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
+    }
+
+
+async def _async_download_voicemail(call: ServiceCall) -> dict[str, Any]:
+    hass = call.hass
+    entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    box = _voicemail_box(entry)
+    directory = await _allowed_directory(
+        hass, call.data.get(ATTR_DIRECTORY), voicemail_root(hass, entry.entry_id)
+    )
+    voicemail_id = call.data[ATTR_VOICEMAIL_ID]
+    try:
+        document = await box.async_download_voicemail(voicemail_id)
+        with _writing(directory):
+            path = await async_save_document(hass, directory, voicemail_id, document)
+    except SantralError as err:
+        raise provider_failed(entry, err) from err
+    return {"path": str(path), "content_type": document.content_type}
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register Santral's actions (once, for every entry).
@@ -513,6 +567,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
             "download_fax",
             _async_download_fax,
             DOWNLOAD_FAX_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            "get_voicemail_url",
+            _async_get_voicemail_url,
+            VOICEMAIL_SCHEMA,
+            SupportsResponse.OPTIONAL,
+        ),
+        (
+            "download_voicemail",
+            _async_download_voicemail,
+            DOWNLOAD_VOICEMAIL_SCHEMA,
             SupportsResponse.OPTIONAL,
         ),
     )

@@ -1,9 +1,9 @@
-"""The call log and the fax inbox as websocket commands, for dashboard cards.
+"""The call log, the fax inbox and the voicemail log as websocket commands, for cards.
 
 What they serve is what the sensors and events know, read from the trackers of the loaded
-entries: each call once it ended, each fax once it was announced, with the phonebook's names
-and the entry's number format. Any authenticated user may read them, as any user may read the
-sensors that show the same calls.
+entries: each call once it ended, each fax and voicemail once it was announced, with the
+phonebook's names and the entry's number format. Any authenticated user may read them,
+as any user may read the sensors that show the same calls.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from .faxes import LoggedFax
 from .phonebook import PhoneBook
 from .providers import CallDirection, CallEvent, CallEventType, FaxDirection
 from .tracker import read_datetime
+from .voicemail import LoggedVoicemail
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -49,6 +50,11 @@ CALL_FILTERS: VolDictType = {
     vol.Optional("missed_only", default=False): bool,
     vol.Optional("direction"): vol.In([direction.value for direction in CallDirection]),
     vol.Optional("extension"): str,
+}
+VOICEMAIL_FILTERS: VolDictType = {
+    vol.Optional("entry_id"): str,
+    vol.Optional("extension"): str,
+    vol.Optional("unread_only", default=False): bool,
 }
 FAX_FILTERS: VolDictType = {
     vol.Optional("entry_id"): str,
@@ -68,7 +74,8 @@ type Rows = Callable[[str, SantralData], Iterable[dict[str, Any]]]
 @callback
 def async_setup_websocket_api(hass: HomeAssistant) -> None:
     """Register the commands, once for every entry."""
-    for command in (_calls, _subscribe_calls, _faxes, _subscribe_faxes):
+    commands = (_calls, _subscribe_calls, _faxes, _subscribe_faxes, _voicemails)
+    for command in commands:
         async_register_command(hass, command)
 
 
@@ -130,6 +137,20 @@ def _fax(
         "pages": fax.pages,
         "media_content_id": media_content_id(hass, fax.file),
         "document_url": document_url(entry_id, fax),
+    }
+
+
+def _voicemail(
+    entry_id: str, phonebook: PhoneBook, message: LoggedVoicemail
+) -> dict[str, Any]:
+    return {
+        "entry_id": entry_id,
+        "voicemail_id": message.voicemail_id,
+        "extension": message.extension,
+        **_party("caller", message.caller, phonebook),
+        "time": message.received,
+        "duration": message.duration,
+        "read": message.read,
     }
 
 
@@ -332,3 +353,29 @@ def _subscribe_faxes(
         return async_dispatcher_connect(hass, SIGNAL_FAX.format(entry_id), _announced)
 
     _follow(hass, connection, msg, _connect)
+
+
+@websocket_command(
+    {vol.Required("type"): "santral/voicemails", **VOICEMAIL_FILTERS, **LIMIT}
+)
+@callback
+def _voicemails(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Answer the announced voicemails that match, newest first.
+
+    A row's audio is `santral.get_voicemail_url` of its `voicemail_id`: a link that lasts
+    an hour, asked for when it is played rather than handed out with every list.
+    """
+
+    def _rows(entry_id: str, data: SantralData) -> Iterator[dict[str, Any]]:
+        if (tracker := data.voicemail) is None:
+            return
+        extension: str | None = msg.get("extension")
+        for message in reversed(tracker.log):
+            if (extension is None or message.extension == extension) and not (
+                msg["unread_only"] and message.read
+            ):
+                yield _voicemail(entry_id, tracker.phonebook, message)
+
+    _answer(hass, connection, msg, "voicemails", _rows)

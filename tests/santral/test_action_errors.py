@@ -54,6 +54,7 @@ SENDER = {
 }
 ACTIONS = ["originate", "send_fax", "get_recording_url", "download_recording"]
 ACTIONS += ["download_fax", "hangup", "transfer"]
+ACTIONS += ["get_voicemail_url", "download_voicemail"]
 # The text fields of each action (ids are checked by the schema: letters, digits, - and _).
 TEXT_FIELDS = {
     "originate": ["config_entry_id", "destination", "extension", "caller_id"],
@@ -63,6 +64,8 @@ TEXT_FIELDS = {
     "download_fax": ["config_entry_id", "directory"],
     "hangup": ["config_entry_id"],
     "transfer": ["config_entry_id", "extension"],
+    "get_voicemail_url": ["config_entry_id"],
+    "download_voicemail": ["config_entry_id", "directory"],
 }
 PROVIDERS_OF = {
     "originate": CALLING,
@@ -72,6 +75,8 @@ PROVIDERS_OF = {
     "download_fax": FAXING,
     "hangup": ["bulutsantralim"],
     "transfer": ["bulutsantralim"],
+    "get_voicemail_url": ["bulutsantralim"],
+    "download_voicemail": ["bulutsantralim"],
 }
 CASES = [(name, provider) for name in ACTIONS for provider in PROVIDERS_OF[name]]
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -105,6 +110,10 @@ def good_data(name: str, provider: str, entry_id: str, media: Path) -> dict[str,
         data |= {"sender": SENDER[provider], "subject": "Teklif"}
     elif name == "download_fax":
         data |= {"fax_id": "1", "directory": str(media / "indir")}
+    elif name.endswith("_voicemail_url") or name == "download_voicemail":
+        data["voicemail_id"] = "v-1"
+        if name == "download_voicemail":
+            data["directory"] = str(media / "sesli")
     else:
         data["call_id"] = "c-1"
         if name == "download_recording":

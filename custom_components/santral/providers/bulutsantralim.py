@@ -50,6 +50,7 @@ from .models import (
     Provider,
     Queue,
     RecordingLink,
+    Voicemail,
 )
 from .paging import (
     BUSY_CALLS_PER_HOUR,
@@ -82,6 +83,9 @@ AGENT_STATUSES = {status.name: status for status in AgentStatus}
 # Queue names change seldom: the list is read again at most this often.
 QUEUE_LIST_INTERVAL = timedelta(minutes=10)
 CDR_MAX_RANGE = timedelta(days=31)
+# Pages of `/voicemail_messages` one poll reads at most: a box left unread for months is
+# counted from its newest messages (the total the first page reports stays exact).
+VOICEMAIL_MAX_PAGES = 5
 STAMP_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 # `direction` of a CDR is localized: Gelen, Giden, Giden (API), Giden (IVR), Santral içi.
 DIRECTION_PREFIXES = (
@@ -102,6 +106,7 @@ class BulutsantralimClient(ProviderClient):
         Capability.QUEUES,
         Capability.DO_NOT_DISTURB,
         Capability.LIVE_CALL_CONTROL,
+        Capability.VOICEMAIL,
     }
 
     def __init__(
@@ -141,6 +146,10 @@ class BulutsantralimClient(ProviderClient):
         self._read_cdrs = RecordReader("Bulutsantralim /cdrs", _call_record)
         self._read_fdrs = RecordReader("Bulutsantralim /fdrs", _fax_record)
         self._read_orders = RecordReader("Bulutsantralim /fax_orders", _fax_order)
+        self._read_voicemails = RecordReader(
+            "Bulutsantralim /voicemail_messages", _voicemail
+        )
+        self._voicemail_links: dict[str, RecordingLink] = {}
         # Whether an order may be waiting: true at first (orders may be left from before
         # the client), after each order placed, and while `/fax_orders` lists any.
         self._orders_pending = True
@@ -189,13 +198,19 @@ class BulutsantralimClient(ProviderClient):
         )
 
     async def _list_page(
-        self, path: str, list_key: str, since: datetime, until: datetime, page: int
+        self,
+        path: str,
+        list_key: str,
+        since: datetime,
+        until: datetime,
+        page: int,
+        filters: Mapping[str, str] | None = None,
     ) -> tuple[list[dict[str, Any]], bool, int | None]:
-        """Read one page of a dated list (`/cdrs`, `/fdrs`).
+        """Read one page of a dated list (`/cdrs`, `/fdrs`, `/voicemail_messages`).
 
-        Both lists take `start_stamp_from`/`start_stamp_to` in UTC, at most 31 days apart.
-        Returns the page's items, whether more follow (up to `total_pages`) and the page
-        size the PBX reports.
+        The lists take `start_stamp_from`/`start_stamp_to` in UTC, at most 31 days apart,
+        and `filters` of their own. Returns the page's items, whether more follow (up to
+        `total_pages`) and the page size the PBX reports.
         """
         since = max(since, until - CDR_MAX_RANGE)
         response = await self._request(
@@ -207,6 +222,7 @@ class BulutsantralimClient(ProviderClient):
                 "start_stamp_to": until.astimezone(UTC).strftime(STAMP_FORMAT),
                 "limit": str(CDR_PAGE_SIZE),
                 "page": str(page),
+                **(filters or {}),
             },
         )
         self._raise_for_status(response)
@@ -501,6 +517,66 @@ class BulutsantralimClient(ProviderClient):
             raise SantralInvalidResponseError("Bulutsantralim sent an empty recording")
         return Document(response.body, response.content_type or "audio/mpeg")
 
+    async def async_get_voicemails_since(self, since: datetime) -> list[Voicemail]:
+        """Return the messages left since `since`, and every unread one of the last 31 days.
+
+        Two lists, so a message listened to before the next poll is still seen once, and
+        the unread count covers what was left before `since`; each is read to its end or
+        to `VOICEMAIL_MAX_PAGES`. A message in both is returned once.
+        """
+        now = datetime.now(UTC)
+        found: dict[str, Voicemail] = {}
+        for start, filters in (
+            (since, None),
+            (now - CDR_MAX_RANGE, {"read": "false"}),
+        ):
+            for page in range(1, VOICEMAIL_MAX_PAGES + 1):
+                items, has_next, _ = await self._list_page(
+                    "/voicemail_messages", "messages", start, now, page, filters
+                )
+                for message in self._read_voicemails(items):
+                    found.setdefault(message.voicemail_id, message)
+                if not has_next:
+                    break
+        return sorted(found.values(), key=lambda message: message.received)
+
+    async def async_get_voicemail_url(self, voicemail_id: str) -> RecordingLink:
+        """Return a one-hour URL of a message's audio; it needs no key.
+
+        URLs are reused while they stay valid for a while more.
+        """
+        now = datetime.now(UTC)
+        cached = self._voicemail_links.get(voicemail_id)
+        if (
+            cached
+            and cached.expires_at
+            and cached.expires_at - RECORDING_URL_MARGIN > now
+        ):
+            return cached
+        response = await self._request(
+            "POST",
+            "/voicemail_recording_url",
+            data={"key": self._api_key, "uuid": voicemail_id},
+        )
+        self._raise_for_status(response)
+        link = _recording_link(response.text(), now)
+        self._voicemail_links = {
+            key: value
+            for key, value in self._voicemail_links.items()
+            if value.expires_at and value.expires_at > now
+        }
+        self._voicemail_links[voicemail_id] = link
+        return link
+
+    async def async_download_voicemail(self, voicemail_id: str) -> Document:
+        """Fetch a message's audio through its one-hour URL."""
+        link = await self.async_get_voicemail_url(voicemail_id)
+        response = await self._request("GET", link.url)
+        self._raise_for_status(response)
+        if not response.body:
+            raise SantralInvalidResponseError("Bulutsantralim sent an empty voicemail")
+        return Document(response.body, response.content_type or "audio/mpeg")
+
     async def async_get_extensions(self) -> dict[str, Extension]:
         """Return each extension with its presence, from the one `/user_statuses` list.
 
@@ -748,6 +824,25 @@ def _recording_link(body: str, now: datetime) -> RecordingLink:
     if not url.startswith(("http://", "https://")):
         raise SantralInvalidResponseError("Bulutsantralim gave no recording URL")
     return RecordingLink(url, expires)
+
+
+def _voicemail(item: dict[str, Any]) -> Voicemail:
+    """Read one message of `/voicemail_messages`; `read_stamp` is set once it was heard."""
+    received = bounds.stamp(item.get("start_stamp"), "start_stamp")
+    if received is None:
+        raise SantralInvalidResponseError(
+            "Bulutsantralim voicemail without start_stamp"
+        )
+    read = item.get("read_stamp") not in (None, "")
+    return Voicemail(
+        voicemail_id=bounds.identifier(item.get("uuid"), "uuid"),
+        extension=bounds.extension(item.get("user_number"), "user_number"),
+        caller=bounds.party(item.get("caller_id_number"), "caller_id_number"),
+        caller_name=bounds.text(item.get("caller_id_name"), "caller_id_name"),
+        received=received,
+        duration=bounds.call_seconds_or_zero(item.get("duration")),
+        read=read,
+    )
 
 
 def _call_record(item: dict[str, Any]) -> CallRecord:

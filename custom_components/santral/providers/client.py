@@ -36,6 +36,7 @@ from .models import (
     Provider,
     Queue,
     RecordingLink,
+    Voicemail,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -242,6 +243,15 @@ class ProviderClient(ABC):
         """Return the client as a reader of each call's steps, if it tells them."""
         if Capability.CALL_FLOW in self.capabilities and isinstance(
             self, CallFlowSource
+        ):
+            return self
+        return None
+
+    @property
+    def voicemail_box(self) -> VoicemailSource | None:
+        """Return the client as a source of voicemail messages, if it has them."""
+        if Capability.VOICEMAIL in self.capabilities and isinstance(
+            self, VoicemailSource
         ):
             return self
         return None
@@ -506,3 +516,19 @@ class QueueSource(Protocol):
 
     async def async_get_agent_statuses(self) -> dict[str, Agent]:
         """Return the queue agents by extension number, with their status."""
+
+
+@runtime_checkable
+class VoicemailSource(Protocol):
+    """What a client with `Capability.VOICEMAIL` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_get_voicemails_since(self, since: datetime) -> list[Voicemail]:
+        """Return the messages left since `since`, and every unread one it can list."""
+
+    async def async_get_voicemail_url(self, voicemail_id: str) -> RecordingLink:
+        """Return a URL of the message's audio that carries no credential."""
+
+    async def async_download_voicemail(self, voicemail_id: str) -> Document:
+        """Fetch the message's audio."""

@@ -39,6 +39,8 @@ class Capability(StrEnum):
     # One call's record tells the steps it went through: which extension answered, and
     # which extensions of a group rang.
     CALL_FLOW = "call_flow"
+    # It lists the messages left in its extensions' voicemail boxes, and plays them.
+    VOICEMAIL = "voicemail"
 
 
 # What a cloud PBX offers: live call events, call history, faxes, click-to-call,
@@ -336,3 +338,16 @@ class Agent:
     status: AgentStatus | None
     queues: tuple[str, ...] = ()
     break_description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Voicemail:
+    """A message a caller left in the voicemail box of `extension`, read or not yet."""
+
+    voicemail_id: str
+    extension: str | None
+    caller: str
+    caller_name: str | None
+    received: datetime
+    duration: int
+    read: bool

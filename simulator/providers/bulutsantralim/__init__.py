@@ -5,11 +5,16 @@ from __future__ import annotations
 from simulator.http import text
 from simulator.providers import SimulatedProvider
 
-from . import calls, faxes, queues
+from . import calls, faxes, queues, voicemail
 
 PROVIDER = SimulatedProvider(
     prefix="/bulutsantralim",
-    routes=(calls.add_routes, faxes.add_routes, queues.add_routes),
+    routes=(
+        calls.add_routes,
+        faxes.add_routes,
+        queues.add_routes,
+        voicemail.add_routes,
+    ),
     error=text,
     too_many=calls.TOO_MANY,
     line=calls.LINE,

@@ -47,7 +47,7 @@ def _hms(seconds: int) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
-def _record_stamp(moment: datetime | None) -> str | None:
+def record_stamp(moment: datetime | None) -> str | None:
     """Return Verimor's record time (CDRs and FDRs), `2017-08-03 12:30:32 +0300`."""
     if moment is None:
         return None
@@ -97,7 +97,7 @@ def cdr_item(call: SimulatedCall) -> dict[str, Any]:
         caller_number, caller_name = call.caller, user_name(call.caller)
         destination_number, destination_name = call.callee, user_name(call.callee)
     return {
-        "start_stamp": _record_stamp(call.started),
+        "start_stamp": record_stamp(call.started),
         "direction": DIRECTIONS[call.direction],
         "caller_id_number": caller_number,
         "caller_id_name": caller_name,
@@ -113,8 +113,8 @@ def cdr_item(call: SimulatedCall) -> dict[str, Any]:
         "recording_present": _true_false(call.recording),
         "sip_hangup_disposition": _sip_hangup_disposition(call),
         "call_uuid": call.uuid,
-        "answer_stamp": _record_stamp(call.answered),
-        "end_stamp": _record_stamp(call.ended),
+        "answer_stamp": record_stamp(call.answered),
+        "end_stamp": record_stamp(call.ended),
     }
 
 
@@ -202,9 +202,9 @@ def fdr_item(fax: SimulatedFax) -> dict[str, Any]:
         "original_destination": fax.local if incoming else fax.remote,
         "pages_count": f"{fax.pages if success else 0} / {fax.pages}",
         "transfer_rate": TRANSFER_RATE if success else 0,
-        "start_stamp": _record_stamp(fax.started),
-        "answer_stamp": _record_stamp(fax.started + ANSWER_DELAY) if success else None,
-        "end_stamp": _record_stamp(fax.ended),
+        "start_stamp": record_stamp(fax.started),
+        "answer_stamp": record_stamp(fax.started + ANSWER_DELAY) if success else None,
+        "end_stamp": record_stamp(fax.ended),
         "duration": fax.duration_seconds,
         "success": success,
         "result": "Başarılı" if success else "Başarısız",
