@@ -149,6 +149,19 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("--extension", default="1001")
     call.add_argument("--talk-seconds", type=int, default=35)
     call.add_argument(
+        "--menu", help="Bulutfon: the menu (2 digits) the call goes through"
+    )
+    call.add_argument(
+        "--group",
+        help="Bulutfon: the group (3 digits) that rings; --extension answers it",
+    )
+    call.add_argument(
+        "--rings",
+        nargs="+",
+        metavar="EXTENSION",
+        help="the extensions the group rings (default: --extension and the next two)",
+    )
+    call.add_argument(
         "--recording", action=argparse.BooleanOptionalAction, default=None
     )
     call.add_argument(
@@ -248,7 +261,7 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
             "talk_seconds": args.talk_seconds,
             "realtime": args.realtime,
         }
-        for name in ("caller", "callee", "recording", "hold"):
+        for name in ("caller", "callee", "recording", "hold", "menu", "group", "rings"):
             if getattr(args, name) is not None:
                 body[name] = getattr(args, name)
         return "calls", body

@@ -78,6 +78,11 @@ class SimulatedCall:
     talk_seconds: int
     recording: bool
     deliveries: list[WebhookDelivery] = field(default_factory=list)
+    # Bulutfon: the menu (2 digits) and the group (3 digits) an inbound call went through,
+    # and the extensions the group rang; `extension` is the one that answered, if any did.
+    menu: str | None = None
+    group: str | None = None
+    rings: list[str] = field(default_factory=list)
 
     @property
     def missed(self) -> bool:
@@ -121,6 +126,9 @@ class SimulatedCall:
             "talk_seconds": self.talk_seconds,
             "recording": self.recording,
             "missed": self.missed,
+            "menu": self.menu,
+            "group": self.group,
+            "rings": self.rings,
             "webhooks": [delivery.as_dict() for delivery in self.deliveries],
         }
 
@@ -172,7 +180,9 @@ class CallSpec:
 
     Missing numbers are made up: the far end is a random Turkish number and the PBX side is
     the PBX's own. Only answered calls talk or record (`recording` None: when answered).
-    `uuid` is for a call whose uuid an API answered before the call happened.
+    `uuid` is for a call whose uuid an API answered before the call happened. On Bulutfon
+    an inbound call may go through a `menu` and a `group`, which rings `rings` (default:
+    `extension` and the two after it); `extension` answers unless the call is missed.
     """
 
     direction: str = "inbound"
@@ -183,6 +193,9 @@ class CallSpec:
     talk_seconds: int = 35
     recording: bool | None = None
     uuid: str | None = None
+    menu: str | None = None
+    group: str | None = None
+    rings: tuple[str, ...] = ()
 
 
 def build_call(
@@ -215,6 +228,7 @@ def build_call(
         )
     if spec.talk_seconds < 0:
         raise ValueError("talk_seconds must not be negative")
+    rings = _group_rings(provider, direction, spec)
     if direction == "inbound":
         caller = international(caller) if caller else random_external_number(rng)
         callee = international(callee) if callee else pbx_number
@@ -246,7 +260,36 @@ def build_call(
         ended=started + length,
         talk_seconds=talk,
         recording=answered_call if recording is None else (recording and answered_call),
+        menu=spec.menu,
+        group=spec.group,
+        rings=rings,
     )
+
+
+def _group_rings(provider: str, direction: str, spec: CallSpec) -> list[str]:
+    """Return the extensions the call's group rings; raise on a route no PBX would take.
+
+    Only Bulutfon's inbound calls tell their menu and group; a menu has 2 digits, a group
+    3, and the extension that answers a group call is one the group rang.
+    """
+    if spec.menu is None and spec.group is None and not spec.rings:
+        return []
+    if provider != "bulutfon" or direction != "inbound":
+        raise ValueError("only Bulutfon's inbound calls go through menus and groups")
+    if spec.menu is not None and not (spec.menu.isdigit() and len(spec.menu) == 2):
+        raise ValueError(f"menu must be 2 digits, such as 10, not {spec.menu!r}")
+    if spec.group is None:
+        if spec.rings:
+            raise ValueError("rings needs a group")
+        return []
+    if not (spec.group.isdigit() and len(spec.group) == 3):
+        raise ValueError(f"group must be 3 digits, such as 101, not {spec.group!r}")
+    rings = list(spec.rings) or [str(int(spec.extension) + step) for step in range(3)]
+    if any(not (ring.isdigit() and 2 <= len(ring) <= 6) for ring in rings):
+        raise ValueError("rings must be extensions such as 1001")
+    if spec.outcome == "answered" and spec.extension not in rings:
+        raise ValueError("the extension that answers must be one the group rings")
+    return rings
 
 
 def made_up_calls(

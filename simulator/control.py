@@ -65,6 +65,18 @@ def _bool(body: dict[str, Any], name: str) -> bool | None:
     return value
 
 
+def _rings(body: dict[str, Any]) -> tuple[str, ...]:
+    """Return the extensions a group rings, given as a list of numbers or texts."""
+    rings = body.get("rings")
+    if rings is None:
+        return ()
+    if not isinstance(rings, list) or any(
+        isinstance(ring, bool) or not isinstance(ring, str | int) for ring in rings
+    ):
+        raise TypeError("rings must be a list of extensions")
+    return tuple(str(ring) for ring in rings)
+
+
 async def place_call(request: web.Request) -> web.Response:
     """POST /_control/calls: place a call; answer the call and each webhook post's status.
 
@@ -83,6 +95,9 @@ async def place_call(request: web.Request) -> web.Response:
             extension=_optional_str(body, "extension") or "1001",
             talk_seconds=_int(body, "talk_seconds", 35),
             recording=_bool(body, "recording"),
+            menu=_optional_str(body, "menu"),
+            group=_optional_str(body, "group"),
+            rings=_rings(body),
         )
         if hold is not None:
             provider = str(body.get("provider", ""))

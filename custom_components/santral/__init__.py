@@ -200,6 +200,9 @@ async def _async_setup_calls(
         # The options set the log's length; changing them reloads the entry.
         log_size=int(entry.options.get(CONF_CALL_LOG_SIZE, CALL_LOG_SIZE)),
         on_recorded=_recording_keeper(hass, entry),
+        read_flow=flow.async_get_call_flow
+        if (flow := entry.runtime_data.client.call_flow) is not None
+        else None,
     )
     await tracker.async_load()
     return tracker, SantralHistoryCoordinator(

@@ -8,8 +8,8 @@ with `Store`. Extension states are persisted with them (see `extensions.py`).
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -24,12 +24,20 @@ from .const import (
     CALL_LOG_SIZE,
     EVENT_CALL,
     LOGGER,
+    MAX_CALL_FLOW_READS,
     SIGNAL_CALL,
     SIGNAL_CALLS_UPDATED,
 )
 from .extensions import ExtensionStates, ExtensionStatus
 from .phonebook import PhoneBook
-from .providers import CallDirection, CallEvent, CallRecord, Provider
+from .providers import (
+    CallDirection,
+    CallEvent,
+    CallFlow,
+    CallRecord,
+    Provider,
+    SantralError,
+)
 from .tracker import HistoryTracker, migration, read_datetime, read_dicts, tracker_store
 
 MAX_LOG = CALL_LOG_SIZE  # unless the options keep another number
@@ -53,6 +61,12 @@ class LoggedCall:
     source: str
     # Logs stored before recordings were noted load as not recorded.
     recording_available: bool = False
+    # The extension that answered and, for a missed group call, those that rang, where
+    # the provider told them.
+    answered_by: str | None = None
+    rang: list[str] = field(default_factory=list)
+    # Whether the call's steps were read (or could not be): they are read once.
+    steps_read: bool = False
 
 
 def _logged(item: dict[str, Any]) -> LoggedCall | None:
@@ -73,6 +87,10 @@ def _logged(item: dict[str, Any]) -> LoggedCall | None:
         not all(isinstance(text, str) for text in texts)
         or not isinstance(call.duration, int | None)
         or not isinstance(call.recording_available, bool)
+        or not isinstance(call.answered_by, str | None)
+        or not isinstance(call.steps_read, bool)
+        or not isinstance(call.rang, list)
+        or not all(isinstance(number, str) for number in call.rang)
     ):
         return None
     return call
@@ -81,12 +99,40 @@ def _logged(item: dict[str, Any]) -> LoggedCall | None:
 def _stored(call: LoggedCall) -> dict[str, Any]:
     """Return a call as the store keeps it: the recording flag only when there is one.
 
-    A call without a recording is stored as before the flag existed, and the log stays small.
+    A call without a recording, or without word of who answered or rang, is stored as
+    before those were noted, and the log stays small.
     """
     item = asdict(call)
     if not call.recording_available:
         del item["recording_available"]
+    if call.answered_by is None:
+        del item["answered_by"]
+    if not call.rang:
+        del item["rang"]
+    if not call.steps_read:
+        del item["steps_read"]
     return item
+
+
+def _told(
+    record: CallRecord, flow: CallFlow | None
+) -> tuple[str | None, tuple[str, ...]]:
+    """Return who answered an answered call, and who rang for a missed one."""
+    if flow is None:
+        return None, ()
+    if record.missed:
+        return None, flow.rang
+    return flow.answered_by, ()
+
+
+def _flow_data(answered_by: str | None, rang: Any) -> dict[str, Any]:
+    """Return who answered and who rang, each only where the provider told it."""
+    data: dict[str, Any] = {}
+    if answered_by is not None:
+        data["answered_by"] = answered_by
+    if rang:
+        data["rang"] = list(rang)
+    return data
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -158,12 +204,41 @@ class CallLog:
                 duration=event.duration,
                 source=source,
                 recording_available=event.recording_available,
+                answered_by=event.answered_by,
+                rang=list(event.rang),
             )
             self.log.append(call)
             self._count(call)
             self._last[call.type] = call
             changed = True
         return changed
+
+    def unread_steps(self) -> set[str]:
+        """Return the ids of logged inbound calls whose steps were never read."""
+        return {
+            call.call_id
+            for call in self.log
+            if call.direction == CallDirection.INBOUND.value
+            and not call.steps_read
+            and call.answered_by is None
+        }
+
+    def note_steps(
+        self, call_id: str, answered_by: str | None, rang: tuple[str, ...]
+    ) -> bool:
+        """Note that a logged call's steps were read, and what they told.
+
+        Return whether the log changed for its readers.
+        """
+        for call in reversed(self.log):
+            if call.call_id == call_id:
+                call.steps_read = True
+                told = (call.answered_by, call.rang) != (answered_by, list(rang))
+                if answered_by is not None or rang:
+                    call.answered_by, call.rang = answered_by, list(rang)
+                    return told
+                return False
+        return False
 
     def count_today(self, kind: str | None = None) -> int:
         """Return how many calls (of `kind`) ended today, in Home Assistant's time zone."""
@@ -245,12 +320,14 @@ class CallTracker(HistoryTracker[CallRecord]):
         phonebook: PhoneBook,
         log_size: int = MAX_LOG,
         on_recorded: Callable[[CallEvent], None] | None = None,
+        read_flow: Callable[[str], Awaitable[CallFlow]] | None = None,
     ) -> None:
         """Prepare the store; nothing is read until `async_load`.
 
         `log_size` is how many ended calls the log keeps (the options' number).
         `on_recorded` is called with each call that ended with a recording (the automatic
-        download), if given.
+        download), if given. `read_flow` reads a call's steps by its id, where the
+        provider tells who answered a call its record leaves unsaid.
         """
         super().__init__(
             hass,
@@ -263,6 +340,10 @@ class CallTracker(HistoryTracker[CallRecord]):
         self.data = CallLog(log_size)
         self.extension_states = ExtensionStates(hass, entry_id, self._schedule_save)
         self.on_recorded = on_recorded
+        self._read_flow = read_flow
+        # Calls a poll found whose steps it had no reads left for: the next poll reads
+        # them first, and announces them with or without their steps.
+        self.awaiting_flow: dict[str, CallRecord] = {}
         self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
         # Calls a webhook reported ringing or talking and no end has closed, with when each
         # started: the quick polls read back to the oldest, for an end no webhook reports.
@@ -359,14 +440,101 @@ class CallTracker(HistoryTracker[CallRecord]):
         """Announce the calls no webhook reported; return how many were new."""
         if self._closed:
             return 0
+        waited = self.awaiting_flow
+        records = list(
+            (waited | {record.call_id: record for record in records}).values()
+        )
+        flows = await self._async_read_flows(records, waited)
         announced = 0
+        learned = False
         for record in sorted(records, key=lambda record: record.started):
-            if self.async_handle_event(record.to_event(), "poll"):
+            if record.call_id in self.awaiting_flow:
+                continue
+            read = record.call_id in flows
+            answered_by, rang = _told(record, flows.get(record.call_id))
+            if read and record.call_id in self.announced:
+                learned |= self.data.note_steps(record.call_id, answered_by, rang)
+                continue
+            event = replace(record.to_event(), answered_by=answered_by, rang=rang)
+            if self.async_handle_event(event, "poll"):
                 announced += 1
+                if read:
+                    self.data.note_steps(record.call_id, answered_by, rang)
+        if learned and not self._closed:
+            self.async_tell_readers()
+            self._schedule_save()
         # A quiet poll writes nothing: the stored watermark only falls behind, and a
         # restart then reads back a little further.
         self.watermark = polled_at
         return announced
+
+    def _needs_flow(self, record: CallRecord) -> bool:
+        """Tell whether a call's steps would say what its record does not.
+
+        That is an inbound call not yet announced whose record names no extension: who
+        answered it, or (missed) which extensions rang.
+        """
+        return (
+            self._read_flow is not None
+            and record.direction is CallDirection.INBOUND
+            and record.extension is None
+            and record.call_id not in self.announced
+        )
+
+    def _unread(self, records: list[CallRecord]) -> list[CallRecord]:
+        """Return the announced calls whose logged entry still lacks their steps.
+
+        Those a webhook announced, or a poll past its reads: their log entries learn who
+        answered later, and each is read once, whether or not the read succeeds.
+        """
+        if self._read_flow is None:
+            return []
+        unread = self.data.unread_steps()
+        return [
+            record
+            for record in records
+            if record.call_id in unread
+            and record.call_id in self.announced
+            and record.direction is CallDirection.INBOUND
+            and record.extension is None
+        ]
+
+    async def _async_read_flows(
+        self, records: list[CallRecord], waited: dict[str, CallRecord]
+    ) -> dict[str, CallFlow | None]:
+        """Read the steps of the calls that need them, at most MAX_CALL_FLOW_READS.
+
+        Return them by call id, None for steps that could not be read. The calls to
+        announce come first: those that waited since the last poll, then the oldest. A
+        call past the cap waits for the next poll, unless it already waited: it is then
+        announced without its steps, as is a call whose steps cannot be read. Reads left
+        over go to logged calls that lack their steps (see `_unread`), oldest first.
+        """
+        needed = sorted(
+            (record for record in records if self._needs_flow(record)),
+            key=lambda record: (record.call_id not in waited, record.started),
+        )
+        self.awaiting_flow = {
+            record.call_id: record
+            for record in needed[MAX_CALL_FLOW_READS:]
+            if record.call_id not in waited
+        }
+        reads = needed[:MAX_CALL_FLOW_READS]
+        spare = MAX_CALL_FLOW_READS - len(reads)
+        reads += sorted(self._unread(records), key=lambda record: record.started)[
+            :spare
+        ]
+        flows: dict[str, CallFlow | None] = {}
+        for record in reads:
+            assert self._read_flow is not None
+            try:
+                flows[record.call_id] = await self._read_flow(record.call_id)
+            except SantralError as err:
+                LOGGER.debug(
+                    "Who answered call %s cannot be read: %s", record.call_id, err
+                )
+                flows[record.call_id] = None
+        return flows
 
     # Events
 
@@ -438,7 +606,7 @@ class CallTracker(HistoryTracker[CallRecord]):
             "duration": event.duration,
             "recording_available": event.recording_available,
             "source": source,
-        }
+        } | _flow_data(event.answered_by, event.rang)
 
     # What the sensors read
 

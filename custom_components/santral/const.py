@@ -68,6 +68,10 @@ MAX_POLL_MINUTES: Final = 60
 CALL_HISTORY_OVERLAP: Final = timedelta(hours=5)
 CALL_HISTORY_QUICK_OVERLAP: Final = timedelta(minutes=5)
 CALL_HISTORY_SWEEP: Final = timedelta(hours=1)
+# A poll reads at most this many calls' steps (who answered, who rang), one request each;
+# the calls past it wait for the next poll, which reads them first and announces them
+# all the same, so no call waits more than one poll.
+MAX_CALL_FLOW_READS: Final = 10
 # How many ended calls the log keeps for its readers (the websocket API), unless the options
 # say otherwise; the day's counts do not depend on it. The log is saved with the announced
 # ids on every write of the calls store: at 200 calls that store stays near 130 kB on a

@@ -53,6 +53,7 @@ ATTRIBUTES = (
     "duration",
     "source",
 )
+FLOW_ATTRIBUTES = ("answered_by", "rang")
 FAX_EVENT = EventEntityDescription(
     key="fax", translation_key="fax", event_types=["received", "sent", "failed"]
 )
@@ -118,7 +119,10 @@ class SantralCallEventEntity(SantralEntity, EventEntity):
 
     @callback
     def _on_call(self, event: CallEvent, data: dict[str, Any]) -> None:
-        self._trigger_event(event.type.value, {key: data[key] for key in ATTRIBUTES})
+        attributes = {key: data[key] for key in ATTRIBUTES}
+        # Who answered and who rang, where the provider told it.
+        attributes |= {key: data[key] for key in FLOW_ATTRIBUTES if key in data}
+        self._trigger_event(event.type.value, attributes)
         self.async_write_ha_state()
 
 

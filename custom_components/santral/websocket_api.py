@@ -119,6 +119,8 @@ def _call(entry_id: str, phonebook: PhoneBook, call: LoggedCall) -> dict[str, An
         "time": call.time,
         "duration": call.duration,
         "recording_available": call.recording_available,
+        **({"answered_by": call.answered_by} if call.answered_by else {}),
+        **({"rang": call.rang} if call.rang else {}),
     }
 
 

@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import (
     CALL_HISTORY_SWEEP,
+    MAX_CALL_FLOW_READS,
     RINGING_TIMEOUT,
     TALKING_TIMEOUT,
 )
@@ -93,7 +94,11 @@ async def test_new_calls_cost_pages_not_history(
     call_events: Events,
     provider: str,
 ) -> None:
-    """250 new CDRs at 100 a page cost 3 requests and are each announced once, by the poll."""
+    """250 new CDRs at 100 a page cost 3 requests and are each announced once, by the poll.
+
+    Bulutfon's polls read who answered for 10 calls at most: the first announces those,
+    the next the rest.
+    """
     simulator.add_cdrs(provider, 400)  # old history, never read again
     entry = await setup(hass, make_entry(KINDS[provider]))
     calls = file_calls(
@@ -102,6 +107,9 @@ async def test_new_calls_cost_pages_not_history(
     before = simulator.count(provider, "cdrs")
     await poll(hass, entry)
     assert simulator.count(provider, "cdrs") - before == 3
+    first = MAX_CALL_FLOW_READS if provider == "bulutfon" else 250
+    assert len(call_events) == first
+    await poll(hass, entry)
     assert len(call_events) == 250
     assert {event["call_id"] for event in call_events} == {call.uuid for call in calls}
     assert {event["source"] for event in call_events} == {"poll"}

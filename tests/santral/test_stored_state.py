@@ -170,7 +170,15 @@ async def test_readable_parts_of_a_damaged_store_are_kept(
         "data": {
             "announced": [[known.uuid, now.isoformat()], ["bad"], 7],
             "watermark": (now - timedelta(minutes=5)).isoformat(),
-            "log": [logged, {"call_id": "half"}, {**logged, "duration": "long"}],
+            "log": [
+                logged,
+                {"call_id": "half"},
+                {**logged, "duration": "long"},
+                {**logged, "answered_by": 1004},
+                {**logged, "rang": "1004"},
+                {**logged, "rang": [1004]},
+                {**logged, "steps_read": "yes"},
+            ],
             "last_caller": None,
             "extensions": {"1001": {"state": "humming"}},
         },

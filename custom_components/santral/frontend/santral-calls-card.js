@@ -35,6 +35,8 @@ const STRINGS = {
     answered: "Answered",
     missed: "Missed",
     playing: "Recording: {party}",
+    answered_by: "answered by {extension}",
+    rang: "Rang: {extensions}",
   },
   tr: {
     calls: "Aramalar",
@@ -67,6 +69,8 @@ const STRINGS = {
     answered: "Cevaplandı",
     missed: "Cevapsız",
     playing: "Kayıt: {party}",
+    answered_by: "{extension} dahilisi açtı",
+    rang: "Çalan dahililer: {extensions}",
   },
 };
 
@@ -510,7 +514,11 @@ class SantralCallsCard extends HTMLElement {
     const details = [
       relativeTime(call.time, lang, now),
       duration(call.duration),
-      call.extension ? format(t.extension, { extension: call.extension }) : "",
+      call.answered_by
+        ? format(t.answered_by, { extension: call.answered_by })
+        : call.extension
+          ? format(t.extension, { extension: call.extension })
+          : "",
     ].filter(Boolean);
     const canCallBack = Boolean(this._config.extension);
     const key = this._key(call);
@@ -520,6 +528,9 @@ class SantralCallsCard extends HTMLElement {
       format(t.to, { party: party(call.callee_name, call.callee_display, call.callee) }),
       [absoluteTime(call.time, this._hass, lang), duration(call.duration)].filter(Boolean).join(" · "),
     ];
+    if (call.rang && call.rang.length) {
+      more.push(format(t.rang, { extensions: call.rang.join(", ") }));
+    }
     return element(
       "li",
       { class: `call ${missed ? "missed" : ""}`, "data-call-id": call.call_id, "data-type": call.type },

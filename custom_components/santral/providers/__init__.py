@@ -9,6 +9,7 @@ from .bulutfon import BulutfonClient
 from .bulutsantralim import BulutsantralimClient
 from .client import (
     CallControlSource,
+    CallFlowSource,
     CallHistorySource,
     DoNotDisturbControl,
     ExtensionSource,
@@ -37,6 +38,7 @@ from .models import (
     CallDirection,
     CallEvent,
     CallEventType,
+    CallFlow,
     CallRecord,
     CallRecordPage,
     Capability,
@@ -83,6 +85,8 @@ __all__ = [
     "CallDirection",
     "CallEvent",
     "CallEventType",
+    "CallFlow",
+    "CallFlowSource",
     "CallHistorySource",
     "CallRecord",
     "CallRecordPage",

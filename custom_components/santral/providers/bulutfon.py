@@ -34,6 +34,7 @@ from .models import (
     PBX_CAPABILITIES,
     Account,
     CallDirection,
+    CallFlow,
     CallRecord,
     CallRecordPage,
     Capability,
@@ -60,13 +61,19 @@ DIRECTIONS = {"IN": CallDirection.INBOUND, "OUT": CallDirection.OUTBOUND}
 RECIPIENT_STATES = {"SENT": FaxStatus.SENT, "FAILED": FaxStatus.FAILED}
 # `call_record` of a call whose recording exists; older answers said it in Turkish.
 RECORDED = frozenset({"YES", "VAR"})
+# `call_flow` steps that reach an extension: the connecting one names it as its `callee`,
+# the redirecting one as its `redirection_target`.
+TO_EXTENSION = {
+    "CONNECTING_TO_EXTENSION": "callee",
+    "REDIRECTED_TO_EXTENSION": "redirection_target",
+}
 
 
 class BulutfonClient(ProviderClient):
     """Talks to Bulutfon with a master token or an e-mail and password."""
 
     provider = Provider.BULUTFON
-    capabilities = PBX_CAPABILITIES | {Capability.WEBHOOK_AUTH}
+    capabilities = PBX_CAPABILITIES | {Capability.WEBHOOK_AUTH, Capability.CALL_FLOW}
 
     def __init__(
         self,
@@ -215,6 +222,19 @@ class BulutfonClient(ProviderClient):
             has_next,
             pagination_number(pagination.get("limit")),
         )
+
+    async def async_get_call_flow(self, call_id: str) -> CallFlow:
+        """Read one call's record, `GET /cdrs/{uuid}`, for the steps it went through.
+
+        The list leaves them out: only the detail's `call_flow` says which extension of a
+        menu or group answered, and which extensions a group rang.
+        """
+        cdr = (await self._get(f"/cdrs/{quote(call_id, safe='')}")).get("cdr")
+        if not isinstance(cdr, dict):
+            raise SantralInvalidResponseError(
+                "Bulutfon /cdrs/{uuid} lacks the cdr object"
+            )
+        return _call_flow(cdr.get("call_flow"))
 
     async def async_get_calls_since(self, since: datetime) -> list[CallRecord]:
         """Return the calls that started at or after `since`, newest first.
@@ -491,6 +511,45 @@ def _call_record(item: dict[str, Any]) -> CallRecord:
         hangup_cause=str(item["hangup_cause"]) if item.get("hangup_cause") else None,
         price=_price(item.get("call_price")),
     )
+
+
+def _call_flow(steps: Any) -> CallFlow:
+    """Read who answered a call, and who rang for it, from its `call_flow` steps.
+
+    The last step that reached someone has the word: a group's origination whose result
+    is ANSWERED, or an answered step connecting or redirected to an extension (unless the
+    extension's own step then went unanswered). A group
+    that rang names its extensions in its originations. Steps and fields of other shapes
+    are passed over, so one odd step does not hide the rest.
+    """
+    if steps is None:
+        return CallFlow(None)
+    if not isinstance(steps, list):
+        raise SantralInvalidResponseError("Bulutfon call_flow is not a list of steps")
+    answered_by: str | None = None
+    rang: list[str] = []
+    for step in steps:
+        if not isinstance(step, dict):
+            continue
+        legs = step.get("origination")
+        for leg in legs if isinstance(legs, list) else []:
+            if not isinstance(leg, dict):
+                continue
+            destination = _call_extension(leg.get("destination"))
+            if destination is None:
+                continue
+            if destination not in rang:
+                rang.append(destination)
+            if str(leg.get("result", "")).upper() == "ANSWERED":
+                answered_by = destination
+        field = TO_EXTENSION.get(str(step.get("redirection", "")).upper())
+        reached = _call_extension(step.get(field)) if field else None
+        if reached is not None and step.get("answer_time"):
+            answered_by = reached
+        elif reached is not None and reached == answered_by:
+            # The extension a step sent the call to did not pick up when it rang.
+            answered_by = None
+    return CallFlow(answered_by, tuple(rang))
 
 
 def _call_extension(value: Any) -> str | None:

@@ -26,6 +26,7 @@ from .errors import (
 from .models import (
     Account,
     Agent,
+    CallFlow,
     CallRecord,
     Capability,
     Document,
@@ -238,6 +239,15 @@ class ProviderClient(ABC):
         return None
 
     @property
+    def call_flow(self) -> CallFlowSource | None:
+        """Return the client as a reader of each call's steps, if it tells them."""
+        if Capability.CALL_FLOW in self.capabilities and isinstance(
+            self, CallFlowSource
+        ):
+            return self
+        return None
+
+    @property
     def voicemail_box(self) -> VoicemailSource | None:
         """Return the client as a source of voicemail messages, if it has them."""
         if Capability.VOICEMAIL in self.capabilities and isinstance(
@@ -405,6 +415,16 @@ class FaxSource(Protocol):
         self, requests: Sequence[PreparedRequest]
     ) -> list[FaxRecord]:
         """Send prepared requests; return the faxes the provider queued."""
+
+
+@runtime_checkable
+class CallFlowSource(Protocol):
+    """What a client with `Capability.CALL_FLOW` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_get_call_flow(self, call_id: str) -> CallFlow:
+        """Return who answered the call with this id, and who rang for it."""
 
 
 @runtime_checkable

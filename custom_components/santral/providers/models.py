@@ -36,6 +36,9 @@ class Capability(StrEnum):
     DO_NOT_DISTURB = "do_not_disturb"
     # A call in progress can be hung up or transferred to another extension.
     LIVE_CALL_CONTROL = "live_call_control"
+    # One call's record tells the steps it went through: which extension answered, and
+    # which extensions of a group rang.
+    CALL_FLOW = "call_flow"
     # It lists the messages left in its extensions' voicemail boxes, and plays them.
     VOICEMAIL = "voicemail"
 
@@ -128,6 +131,8 @@ class CallEvent:
     recording_available: bool = False
     hangup_cause: str | None = None
     leg_only: bool = False
+    answered_by: str | None = None
+    rang: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +170,18 @@ class CallRecord:
             recording_available=self.recording_available,
             hangup_cause=self.hangup_cause,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CallFlow:
+    """Where a call went inside the PBX, from its steps: who answered, and who rang.
+
+    `answered_by` is the extension that took the call (None when none did, or the steps do
+    not say); `rang` lists the extensions a group rang, in the provider's order.
+    """
+
+    answered_by: str | None
+    rang: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

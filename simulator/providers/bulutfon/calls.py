@@ -37,7 +37,7 @@ from simulator.switchboard import Line
 from simulator.webhooks import WebhookSender, form_fields
 
 from .auth import NOT_FOUND, authorize, authorized_body, field, without_credentials
-from .render import call_webhooks, cdr_item, fax_init_event, iso_time
+from .render import call_flow, call_webhooks, cdr_item, fax_init_event
 
 # `time_limit` values: the last hour, 24 hours or month of calls (`cdr.md`).
 TIME_LIMITS = {
@@ -240,14 +240,7 @@ async def cdr(request: web.Request) -> web.Response:
     call = request.app[STATE_KEY].find_cdr("bulutfon", request.match_info["uuid"])
     if call is None:
         return json_error(NOT_FOUND, 404)
-    step = {
-        "callee": int(call.callee),
-        "start_time": iso_time(call.started),
-        "answer_time": iso_time(call.answered),
-        "hangup_time": iso_time(call.ended),
-        "redirection": "OTHER",
-    }
-    return web.json_response({"cdr": cdr_item(call) | {"call_flow": [step]}})
+    return web.json_response({"cdr": cdr_item(call) | {"call_flow": call_flow(call)}})
 
 
 def _call_recording(request: web.Request) -> web.Response | Recording:

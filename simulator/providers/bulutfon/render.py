@@ -95,6 +95,79 @@ def cdr_item(call: SimulatedCall, dialect: str = "default") -> dict[str, Any]:
     return item
 
 
+def call_flow(call: SimulatedCall) -> list[dict[str, Any]]:
+    """Return the steps of `GET /cdrs/{uuid}`'s `call_flow` (seed 003's example).
+
+    An inbound call is redirected from the PBX number to its menu, group or extension
+    (each step's target is the next step's `callee`), and ends connecting to the group,
+    whose `origination` has a leg per extension it rang, or to the extension. Numbers,
+    menus, groups and extensions are JSON integers. The seed shows group legs ANSWERED
+    and LOSE_RACE only; a leg nobody answered is NO_ANSWER, a `hangup_cause` word.
+    Outbound calls have a single step.
+    """
+    answered, ended = iso_time(call.answered), iso_time(call.ended)
+    if call.direction != "inbound":
+        return [
+            {
+                "callee": int(call.callee),
+                "start_time": iso_time(call.started),
+                "answer_time": answered,
+                "hangup_time": ended,
+                "redirection": "OTHER",
+            }
+        ]
+    started = iso_time(call.started)
+    last = (
+        ("CONNECTING_TO_GROUP", call.group)
+        if call.group
+        else ("CONNECTING_TO_EXTENSION", call.extension)
+    )
+    route = [("MENU", call.menu)] if call.menu else []
+    route.append(("GROUP", call.group) if call.group else ("EXTENSION", call.extension))
+    steps: list[dict[str, Any]] = []
+    callee, picked_up = int(call.callee), None
+    for kind, target in route:
+        steps.append(
+            {
+                "callee": callee,
+                "start_time": started,
+                "answer_time": picked_up,
+                "hangup_time": None,
+                "redirection": f"REDIRECTED_TO_{kind}",
+                "redirection_target": int(target),
+            }
+        )
+        # A menu answers the call itself, before it sends the call on.
+        callee, picked_up = int(target), started
+    final: dict[str, Any] = {
+        "callee": int(last[1]),
+        "start_time": started,
+        "answer_time": answered,
+        "hangup_time": ended,
+        "redirection": last[0],
+    }
+    if call.group:
+        final["origination"] = [
+            {
+                "destination": int(ring),
+                "start_time": started,
+                # As in the seed, the legs that lost the race carry the answer time too.
+                "answer_time": answered,
+                "hangup_time": ended,
+                "result": _leg_result(call, ring),
+            }
+            for ring in call.rings
+        ]
+    return [*steps, final]
+
+
+def _leg_result(call: SimulatedCall, ring: str) -> str:
+    """Return how a group's leg to `ring` ended: answered, lost the race, or unanswered."""
+    if call.answered is None:
+        return "NO_ANSWER"
+    return "ANSWERED" if ring == call.extension else "LOSE_RACE"
+
+
 def call_webhooks(
     call: SimulatedCall, *, domain_id: int, account_id: int
 ) -> list[WebhookEvent]:
