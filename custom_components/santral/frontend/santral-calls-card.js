@@ -35,7 +35,7 @@ const STRINGS = {
     answered: "Answered",
     missed: "Missed",
     playing: "Recording: {party}",
-    answered_by: "answered by {extension}",
+    answered_by: "Answered by {extension}",
     rang: "Rang: {extensions}",
   },
   tr: {
@@ -514,11 +514,10 @@ class SantralCallsCard extends HTMLElement {
     const details = [
       relativeTime(call.time, lang, now),
       duration(call.duration),
-      call.answered_by
-        ? format(t.answered_by, { extension: call.answered_by })
-        : call.extension
-          ? format(t.extension, { extension: call.extension })
-          : "",
+      // The extension that took the call, where the provider told it, is the one to show.
+      call.answered_by || call.extension
+        ? format(t.extension, { extension: call.answered_by || call.extension })
+        : "",
     ].filter(Boolean);
     const canCallBack = Boolean(this._config.extension);
     const key = this._key(call);
@@ -528,6 +527,9 @@ class SantralCallsCard extends HTMLElement {
       format(t.to, { party: party(call.callee_name, call.callee_display, call.callee) }),
       [absoluteTime(call.time, this._hass, lang), duration(call.duration)].filter(Boolean).join(" · "),
     ];
+    if (call.answered_by) {
+      more.push(format(t.answered_by, { extension: call.answered_by }));
+    }
     if (call.rang && call.rang.length) {
       more.push(format(t.rang, { extensions: call.rang.join(", ") }));
     }
