@@ -142,6 +142,10 @@ class ExtensionStates:
         other = (
             event.caller if event.direction is CallDirection.INBOUND else event.callee
         )
+        if event.type is CallEventType.ANSWERED:
+            # The call is this extension's now: one that rang with it (a group, a pickup)
+            # or had it before (a transfer) is free, though the call goes on.
+            self.release(event.call_id, keep=number)
         if event.type in (CallEventType.RINGING, CallEventType.ANSWERED):
             self._set(
                 number,
@@ -174,12 +178,13 @@ class ExtensionStates:
                 self.hass, SIGNAL_NEW_EXTENSION.format(self.entry_id), number
             )
 
-    def release(self, call_id: str) -> None:
-        """Set every extension busy with `call_id` idle: the call is over."""
+    def release(self, call_id: str, *, keep: str | None = None) -> None:
+        """Set every extension busy with `call_id` idle but `keep`: it is not theirs."""
         for number, status in list(self.statuses.items()):
             if (
                 status.call_id == call_id
                 and status.state is not ExtensionCallState.IDLE
+                and number != keep
             ):
                 self._set(number, status.idle(call_id))
 

@@ -138,6 +138,8 @@ async def test_transfer_moves_a_live_call(
     )
     assert hass.states.get("sensor.extension_1002").state == "talking"
     assert hass.states.get("sensor.extension_1002").attributes["call_id"] == call_id
+    # The call has left 1001, whose hang-up button must not end it any more.
+    assert hass.states.get("sensor.extension_1001").state == "idle"
 
     await action(hass, "hangup", config_entry_id=santralim.entry_id, call_id=call_id)
     call = await asyncio.wait_for(task, 5)
