@@ -31,7 +31,7 @@ from homeassistant.helpers.typing import VolDictType
 import voluptuous as vol
 
 from .calls import LoggedCall
-from .const import DOMAIN, SIGNAL_CALL, SIGNAL_FAX
+from .const import DOMAIN, SIGNAL_CALL, SIGNAL_FAX, SIGNAL_VOICEMAIL
 from .coordinator import SantralData
 from .fax_view import document_url
 from .faxes import LoggedFax
@@ -74,7 +74,14 @@ type Rows = Callable[[str, SantralData], Iterable[dict[str, Any]]]
 @callback
 def async_setup_websocket_api(hass: HomeAssistant) -> None:
     """Register the commands, once for every entry."""
-    commands = (_calls, _subscribe_calls, _faxes, _subscribe_faxes, _voicemails)
+    commands = (
+        _calls,
+        _subscribe_calls,
+        _faxes,
+        _subscribe_faxes,
+        _voicemails,
+        _subscribe_voicemails,
+    )
     for command in commands:
         async_register_command(hass, command)
 
@@ -163,6 +170,11 @@ def _call_matches(msg: dict[str, Any], call: LoggedCall) -> bool:
         and direction == call.direction
         and extension == call.extension
     )
+
+
+def _voicemail_matches(msg: dict[str, Any], message: LoggedVoicemail) -> bool:
+    extension: str | None = msg.get("extension", message.extension)
+    return extension == message.extension and not (msg["unread_only"] and message.read)
 
 
 def _fax_matches(msg: dict[str, Any], fax: LoggedFax) -> bool:
@@ -371,11 +383,37 @@ def _voicemails(
     def _rows(entry_id: str, data: SantralData) -> Iterator[dict[str, Any]]:
         if (tracker := data.voicemail) is None:
             return
-        extension: str | None = msg.get("extension")
         for message in reversed(tracker.log):
-            if (extension is None or message.extension == extension) and not (
-                msg["unread_only"] and message.read
-            ):
+            if _voicemail_matches(msg, message):
                 yield _voicemail(entry_id, tracker.phonebook, message)
 
     _answer(hass, connection, msg, "voicemails", _rows)
+
+
+@websocket_command(
+    {vol.Required("type"): "santral/voicemails/subscribe", **VOICEMAIL_FILTERS}
+)
+@callback
+def _subscribe_voicemails(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Send each voicemail announced from now on that matches."""
+
+    def _connect(entry_id: str) -> CALLBACK_TYPE:
+        @callback
+        def _announced(event: dict[str, Any]) -> None:
+            data = _runtime(hass.config_entries.async_get_entry(entry_id))
+            if data is None or data.voicemail is None:
+                return
+            tracker = data.voicemail
+            voicemail_id = event["voicemail_id"]
+            message = _newest(tracker.log, lambda m: m.voicemail_id == voicemail_id)
+            if message is not None and _voicemail_matches(msg, message):
+                row = _voicemail(entry_id, tracker.phonebook, message)
+                connection.send_message(event_message(msg["id"], {"voicemail": row}))
+
+        return async_dispatcher_connect(
+            hass, SIGNAL_VOICEMAIL.format(entry_id), _announced
+        )
+
+    _follow(hass, connection, msg, _connect)

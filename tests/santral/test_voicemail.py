@@ -391,3 +391,47 @@ async def test_websocket_lists_the_messages(
     assert [row["voicemail_id"] for row in await listed(unread_only=True)] == [second]
     assert [row["voicemail_id"] for row in await listed(extension="1001")] == [first]
     assert await listed(entry_id=entry.entry_id, limit=1) == rows[:1]
+
+
+async def test_websocket_subscription_sends_each_new_message_once(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """`santral/voicemails/subscribe` sends a message as announced, by box, and no repeat."""
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {"type": "santral/voicemails/subscribe", "extension": "1002"}
+    )
+    subscribed = await ws.receive_json()
+    assert subscribed["success"], subscribed
+    # Polled on the real clock: a frozen one moved on would time the websocket out.
+    history = entry.runtime_data.voicemail_history
+    assert history is not None
+    await history.async_refresh()
+    # Left a moment ago: a poll lists the messages up to its own second.
+    when = dt_util.utcnow() - timedelta(seconds=2)
+    simulator.leave_voicemail("1001", "905320000000", when=when)
+    second = simulator.leave_voicemail("1002", "905321111111", duration=7, when=when)
+    await history.async_refresh()
+    await history.async_refresh()
+
+    message = await ws.receive_json()
+    assert message["id"] == subscribed["id"]
+    row = message["event"]["voicemail"]
+    assert row | {"time": None} == {
+        "entry_id": entry.entry_id,
+        "voicemail_id": second,
+        "extension": "1002",
+        "caller": "+905321111111",
+        "caller_name": None,
+        "caller_display": "+90 532 111 11 11",
+        "time": None,
+        "duration": 7,
+        "read": False,
+    }
+    # The other box's message, and this one again at the next poll, are not sent.
+    await ws.send_json_auto_id({"type": "ping"})
+    assert (await ws.receive_json())["type"] == "pong"

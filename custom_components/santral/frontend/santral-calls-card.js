@@ -1,12 +1,17 @@
-// The Santral call log and fax inbox as a Lovelace card.
+// The Santral call log, fax inbox and voicemail box as a Lovelace card.
 // A plain web component: it loads with the frontend as is, with no build step and nothing
 // fetched from elsewhere. Rows come from the integration's websocket commands
-// (santral/calls, santral/faxes) and their subscriptions, so new calls show up live.
+// (santral/calls, santral/faxes, santral/voicemails) and their subscriptions, so new calls,
+// faxes and messages show up live.
 
 const STRINGS = {
   en: {
     calls: "Calls",
     faxes: "Faxes",
+    voicemails: "Voicemail",
+    no_voicemails: "No voicemail",
+    play_voicemail: "Play message",
+    listening: "Message from {party}",
     missed_only: "Missed only",
     call_back: "Call back",
     play: "Play recording",
@@ -22,7 +27,7 @@ const STRINGS = {
     calling: "Calling {number} from extension {extension}",
     no_extension: "Set an extension in the card's settings to call back",
     entry_id: "Santral account (all when empty)",
-    extension_field: "Extension that calls back",
+    extension_field: "Extension that calls back (voicemail: its box only)",
     limit: "Rows",
     mode: "Show",
     title: "Title",
@@ -41,6 +46,10 @@ const STRINGS = {
   tr: {
     calls: "Aramalar",
     faxes: "Fakslar",
+    voicemails: "Sesli mesajlar",
+    no_voicemails: "Sesli mesaj yok",
+    play_voicemail: "Mesajı dinle",
+    listening: "Mesaj: {party}",
     missed_only: "Yalnızca cevapsız",
     call_back: "Geri ara",
     play: "Kaydı dinle",
@@ -56,7 +65,7 @@ const STRINGS = {
     calling: "{number}, {extension} dahilisinden aranıyor",
     no_extension: "Geri aramak için kartın ayarlarında bir dahili seçin",
     entry_id: "Santral hesabı (boşsa tümü)",
-    extension_field: "Geri arayan dahili",
+    extension_field: "Geri arayan dahili (sesli mesajda yalnızca onun kutusu)",
     limit: "Satır",
     mode: "Göster",
     title: "Başlık",
@@ -74,7 +83,14 @@ const STRINGS = {
   },
 };
 
-const MODES = ["calls", "faxes"];
+const MODES = ["calls", "faxes", "voicemails"];
+// Each mode's websocket command, the field its subscription's messages carry, and the key
+// of its list.
+const SOURCES = {
+  calls: { type: "santral/calls", field: "call", list: "calls" },
+  faxes: { type: "santral/faxes", field: "fax", list: "faxes" },
+  voicemails: { type: "santral/voicemails", field: "voicemail", list: "voicemails" },
+};
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 500;
 const TICK_MS = 30000;
@@ -338,11 +354,14 @@ class SantralCallsCard extends HTMLElement {
     if (this._config.mode === "calls" && this._missedOnly) {
       filters.missed_only = true;
     }
+    if (this._config.mode === "voicemails" && this._config.extension) {
+      filters.extension = String(this._config.extension);
+    }
     return filters;
   }
 
   _key(item) {
-    return `${item.entry_id}/${item.call_id ?? item.fax_id}`;
+    return `${item.entry_id}/${item.call_id ?? item.fax_id ?? item.voicemail_id}`;
   }
 
   // Subscribes before reading, so that no call ending in between is lost: an event heard
@@ -353,9 +372,7 @@ class SantralCallsCard extends HTMLElement {
     }
     this._stop();
     const generation = this._generation;
-    const calls = this._config.mode === "calls";
-    const type = calls ? "santral/calls" : "santral/faxes";
-    const field = calls ? "call" : "fax";
+    const { type, field, list } = SOURCES[this._config.mode];
     const filters = this._filters();
     const live = new Map();
     this._rows = new Map();
@@ -391,7 +408,7 @@ class SantralCallsCard extends HTMLElement {
         return;
       }
       // Newest first, and all heard before the events that came in meanwhile.
-      (result[calls ? "calls" : "faxes"] || []).forEach((item, index) => {
+      (result[list] || []).forEach((item, index) => {
         const key = this._key(item);
         if (!live.has(key)) {
           this._rows.set(key, item);
@@ -449,17 +466,21 @@ class SantralCallsCard extends HTMLElement {
     }
   }
 
-  async _play(call) {
+  // A recording's or a message's link is asked for when it is played: it lasts an hour.
+  async _play(item) {
+    const voicemail = item.voicemail_id !== undefined;
     try {
       const result = await this._hass.callWS({
         type: "call_service",
         domain: "santral",
-        service: "get_recording_url",
-        service_data: { config_entry_id: call.entry_id, call_id: call.call_id },
+        service: voicemail ? "get_voicemail_url" : "get_recording_url",
+        service_data: voicemail
+          ? { config_entry_id: item.entry_id, voicemail_id: item.voicemail_id }
+          : { config_entry_id: item.entry_id, call_id: item.call_id },
         return_response: true,
       });
       this._message = null;
-      this._playing = call;
+      this._playing = item;
       this._render();
       const { audio } = this._parts;
       audio.hidden = false;
@@ -603,6 +624,42 @@ class SantralCallsCard extends HTMLElement {
     );
   }
 
+  _voicemailRow(message, t, lang, now) {
+    const key = this._key(message);
+    const name = message.caller_name || message.caller_display || message.caller;
+    const box = message.extension ? format(t.extension, { extension: message.extension }) : "";
+    const details = [relativeTime(message.time, lang, now), duration(message.duration), box].filter(Boolean);
+    const canCallBack = Boolean(this._config.extension);
+    const more = [
+      format(t.from, { party: party(message.caller_name, message.caller_display, message.caller) }),
+      [absoluteTime(message.time, this._hass, lang), duration(message.duration), box].filter(Boolean).join(" · "),
+    ];
+    return element("li", { class: "voicemail", "data-voicemail-id": message.voicemail_id }, [
+      icon("mdi:voicemail", "kind"),
+      this._summary(key, t, [
+        element("div", { class: "name", text: name }),
+        element("div", { class: "details", text: details.join(" · ") }),
+      ]),
+      element("div", { class: "actions" }, [
+        element("button", { class: "play", title: t.play_voicemail, "aria-label": t.play_voicemail, onclick: () => this._play(message) }, [
+          icon("mdi:play"),
+        ]),
+        element(
+          "button",
+          {
+            class: "call-back",
+            title: canCallBack ? t.call_back : t.no_extension,
+            "aria-label": t.call_back,
+            disabled: !canCallBack,
+            onclick: () => this._callBack({ ...message, direction: "inbound" }),
+          },
+          [icon("mdi:phone-return")]
+        ),
+      ]),
+      this._more(key, more),
+    ]);
+  }
+
   _faxRow(fax, t, lang, now) {
     const failed = fax.type === "failed";
     const details = [
@@ -645,10 +702,11 @@ class SantralCallsCard extends HTMLElement {
     const t = strings(this._hass);
     const lang = language(this._hass);
     this._language = lang;
-    const calls = this._config.mode === "calls";
+    const mode = this._config.mode;
+    const calls = mode === "calls";
     const now = Date.now();
     const header = element("div", { class: "header" }, [
-      element("div", { class: "title", text: this._config.title || (calls ? t.calls : t.faxes) }),
+      element("div", { class: "title", text: this._config.title || t[mode] }),
       calls
         ? element("label", { class: "toggle" }, [
             element("input", {
@@ -661,14 +719,13 @@ class SantralCallsCard extends HTMLElement {
           ])
         : null,
     ]);
-    const rows = [...this._rows.values()].map((item) =>
-      calls ? this._callRow(item, t, lang, now) : this._faxRow(item, t, lang, now)
-    );
+    const row = { calls: this._callRow, faxes: this._faxRow, voicemails: this._voicemailRow }[mode];
+    const rows = [...this._rows.values()].map((item) => row.call(this, item, t, lang, now));
     let body;
     if (rows.length) {
       body = element("ul", {}, rows);
     } else {
-      body = element("div", { class: "empty", text: this._loaded ? (calls ? t.no_calls : t.no_faxes) : t.loading });
+      body = element("div", { class: "empty", text: this._loaded ? t[`no_${mode}`] : t.loading });
     }
     if (!this._parts) {
       // Built once: the audio element is kept across renders, so playback goes on while
@@ -689,7 +746,7 @@ class SantralCallsCard extends HTMLElement {
     const call = this._playing;
     this._parts.playing.hidden = !call;
     this._parts.playing.textContent = call
-      ? format(t.playing, {
+      ? format(call.voicemail_id !== undefined ? t.listening : t.playing, {
           party:
             call.direction === "outbound"
               ? call.callee_name || call.callee_display || call.callee
@@ -728,6 +785,7 @@ class SantralCallsCardEditor extends HTMLElement {
       { name: "mode", selector: { select: { mode: "dropdown", options: [
         { value: "calls", label: t.calls },
         { value: "faxes", label: t.faxes },
+        { value: "voicemails", label: t.voicemails },
       ] } } },
       { name: "entry_id", selector: { config_entry: { integration: "santral" } } },
       { name: "extension", selector: { text: {} } },
@@ -786,7 +844,7 @@ whenFrontendReady().then(() => {
   window.customCards.push({
     type: "santral-calls-card",
     name: "Santral call log",
-    description: "Recent calls with call back and recordings, or the fax inbox, live from Santral.",
+    description: "Recent calls with call back and recordings, the fax inbox or the voicemail box, live from Santral.",
     preview: true,
   });
 });
