@@ -8,6 +8,7 @@ from . import bulutfon, bulutsantralim, telsam
 from .bulutfon import BulutfonClient
 from .bulutsantralim import BulutsantralimClient
 from .client import (
+    CallAlertService,
     CallControlSource,
     CallFlowSource,
     CallHistorySource,
@@ -35,6 +36,9 @@ from .models import (
     Account,
     Agent,
     AgentStatus,
+    AlertOutcome,
+    AlertRecipient,
+    CallAlert,
     CallDirection,
     CallEvent,
     CallEventType,
@@ -79,8 +83,12 @@ __all__ = [
     "Account",
     "Agent",
     "AgentStatus",
+    "AlertOutcome",
+    "AlertRecipient",
     "BulutfonClient",
     "BulutsantralimClient",
+    "CallAlert",
+    "CallAlertService",
     "CallControlSource",
     "CallDirection",
     "CallEvent",
