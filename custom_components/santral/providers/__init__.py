@@ -59,7 +59,13 @@ from .models import (
     RecordingLink,
     Voicemail,
 )
-from .phone import NumberFormat, format_number, normalize_number, to_provider_number
+from .phone import (
+    NumberFormat,
+    format_number,
+    full_number,
+    normalize_number,
+    to_provider_number,
+)
 from .telsam import TelsamClient, TelsamToken
 from .webhooks import (
     is_bulutfon_fax_notice,
@@ -132,6 +138,7 @@ __all__ = [
     "Voicemail",
     "VoicemailSource",
     "format_number",
+    "full_number",
     "is_bulutfon_fax_notice",
     "normalize_number",
     "parse_bulutfon_webhook",
