@@ -27,6 +27,9 @@ from pytest_homeassistant_custom_component.common import (
     mock_integration,
     mock_platform,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.alert_audio import AUDIO_PATH, alert_audio
@@ -624,3 +627,21 @@ async def test_stored_alerts_are_followed(
         (ANSWERS, "answered", None),
         (SILENT, "failed", None),
     ]
+
+
+@pytest.mark.usefixtures("callees", "served", "engine")
+async def test_diagnostics_hide_the_alert_numbers(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """The numbers a call alert phones are personal: diagnostics redact them."""
+    entry = await setup(
+        hass, make_entry("bulutfon_token"), options={CONF_ALERT_NUMBERS: [ANSWERS]}
+    )
+    await send(hass, entry, number=SILENT)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics["entry"]["options"][CONF_ALERT_NUMBERS] == "**REDACTED**"
+    assert "call_alert" in diagnostics["capabilities"]
+    for number in (ANSWERS, SILENT, ANSWERS[1:], SILENT[1:]):
+        assert number not in str(diagnostics)
