@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from simulator import Simulator
+from simulator.__main__ import _parser, _request
 
 MP3 = b"ID3\x04\x00" + bytes(64)
 
@@ -185,3 +186,32 @@ async def test_credentials_and_unknown_campaigns(
     for path in ("/automatic-calls/9", "/automatic-calls/x"):
         status, body = await api(simulator, session, "GET", path)
         assert (status, body) == (404, {"error": "Not found"})
+
+
+async def test_callee_command(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> None:
+    """`python -m simulator callee` posts what the control API takes."""
+    parser = _parser()
+    for argv, body in (
+        (
+            ["callee", "--number", "905321112233", "--digit", "1"],
+            {"digit": 1, "answers": True},
+        ),
+        (
+            ["callee", "--number", "905324445566", "--no-answer"],
+            {"digit": None, "answers": False},
+        ),
+    ):
+        path, sent = _request(parser.parse_args(argv))
+        assert path == "bulutfon/callees"
+        assert sent == {"number": argv[2], **body}
+        async with session.post(
+            f"{simulator.base_url}/_control/{path}", json=sent
+        ) as answer:
+            assert answer.status == 200
+    callees = simulator.state.bulutfon.automatic_calls.callees
+    assert (callees["905321112233"].digit, callees["905324445566"].answers) == (
+        1,
+        False,
+    )
