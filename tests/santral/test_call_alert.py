@@ -16,7 +16,7 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import homeassistant.util.dt as dt_util
 import pytest
@@ -37,12 +37,15 @@ from custom_components.santral.const import (
     ALERT_BUDGET,
     ALERT_POLL_INTERVAL,
     CONF_ALERT_NUMBERS,
+    CONF_NUMBER_FORMAT,
+    CONF_PHONEBOOK,
     DOMAIN,
     EVENT_CALL_ALERT,
 )
 from simulator import Fault, FaultKind, Simulator
 from simulator.automatic_calls import Callee, SoundFetch
 from tests.helpers import OBJECT_IDS, WEBHOOK_IDS, new_entry, setup, suggested, tick
+from tests.santral.test_logbook import describers
 
 # An MP3 file's first bytes (an ID3 tag), as an engine's answer starts.
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(300)
@@ -645,3 +648,64 @@ async def test_diagnostics_hide_the_alert_numbers(
     assert "call_alert" in diagnostics["capabilities"]
     for number in (ANSWERS, SILENT, ANSWERS[1:], SILENT[1:]):
         assert number not in str(diagnostics)
+
+
+@pytest.mark.usefixtures("callees", "served", "engine")
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (
+            "en",
+            [
+                "Answered: Ayşe (0532 111 22 33) (1)",
+                "Acknowledged: Ayşe (0532 111 22 33) (1)",
+                "Not reached: 0532 444 55 66",
+            ],
+        ),
+        (
+            "tr",
+            [
+                "Açtı: Ayşe (0532 111 22 33) (1)",
+                "Onayladı: Ayşe (0532 111 22 33) (1)",
+                "Ulaşılamadı: 0532 444 55 66",
+            ],
+        ),
+    ],
+)
+async def test_logbook_lines(
+    hass: HomeAssistant,
+    make_entry: Callable[[str], MockConfigEntry],
+    freezer: FrozenDateTimeFactory,
+    language: str,
+    lines: list[str],
+) -> None:
+    """Each outcome is a logbook line of the call alert entity, named from the phonebook."""
+    await hass.config.async_update(language=language)
+    entry = await setup(
+        hass,
+        make_entry("bulutfon_token"),
+        options={CONF_PHONEBOOK: {ANSWERS: "Ayşe"}, CONF_NUMBER_FORMAT: "national"},
+    )
+    captured: list[Event] = []
+
+    @callback
+    def _capture(event: Event) -> None:
+        captured.append(event)
+
+    hass.bus.async_listen(EVENT_CALL_ALERT, _capture)
+    await send(hass, entry, number=[ANSWERS, SILENT])
+    await settle(hass, freezer, 4)
+    describe = describers(hass)[EVENT_CALL_ALERT]
+    described = [describe(event) for event in captured]
+    assert [line["message"] for line in described] == lines
+    assert {line["name"] for line in described} == {entry.title}
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "notify", DOMAIN, f"{entry.entry_id}_call_alert"
+    )
+    assert entity_id is not None
+    assert {line["entity_id"] for line in described} == {entity_id}
+    assert [line["icon"] for line in described] == [
+        "mdi:phone-check",
+        "mdi:check-decagram",
+        "mdi:phone-off",
+    ]
