@@ -13,6 +13,7 @@ Let it go:      python -m simulator unqueue --caller 905320000000
 Agent status:   python -m simulator agent --agent 1001 --status ON_BREAK --reason Kahve
 Voicemail:      python -m simulator voicemail --extension 1001 --caller 905320000000
 Listen to it:   python -m simulator read-voicemail --uuid UUID
+Alert callee:   python -m simulator callee --number 905321234567 --digit 1 [--no-answer]
 Sent faxes settle only when told, unless `serve --fax-settle-after SECONDS` is given.
 """
 
@@ -247,6 +248,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     read.add_argument("--uuid", required=True)
     read.add_argument("--simulator", default=DEFAULT_SIMULATOR)
+    callee = commands.add_parser(
+        "callee", help="make a number answer Bulutfon's automatic calls, or not"
+    )
+    callee.add_argument("--number", required=True)
+    callee.add_argument("--digit", type=int, default=None, help="the key pressed")
+    callee.add_argument("--no-answer", action="store_true")
+    callee.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     return parser
 
 
@@ -297,6 +305,12 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
         }
     if args.command == "read-voicemail":
         return "voicemail/read", {"uuid": args.uuid}
+    if args.command == "callee":
+        return "bulutfon/callees", {
+            "number": args.number,
+            "answers": not args.no_answer,
+            "digit": args.digit,
+        }
     if args.command == "settle-faxes":
         body = {"provider": args.provider, "outcome": args.outcome}
         if args.id is not None:

@@ -12,7 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
-from .calls import ISTANBUL, CallSpec
+from .automatic_calls import Callee
+from .calls import ISTANBUL, CallSpec, international
 from .faults import Fault, FaultKind
 from .fax_office import FaxOffice
 from .http import STATE_KEY, SWITCHBOARD_KEY, json_error
@@ -267,6 +268,41 @@ async def voicemail(request: web.Request) -> web.Response:
     )
 
 
+def _callee_number(body: dict[str, Any]) -> str:
+    number = international(_optional_str(body, "number") or "")
+    if not number.isdigit():
+        raise ValueError("number must be a phone number")
+    return number
+
+
+def _key(body: dict[str, Any]) -> int | None:
+    digit = body.get("digit")
+    if digit is None:
+        return None
+    if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit <= 9:
+        raise ValueError("digit must be a key from 0 to 9, or null")
+    return digit
+
+
+async def automatic_call_callee(request: web.Request) -> web.Response:
+    """POST /_control/bulutfon/callees: make a number answer Bulutfon's automatic calls or not.
+
+    Body: `number`, `answers` (default true) and `digit`, the key pressed (0-9, or null).
+    """
+    calls = request.app[STATE_KEY].bulutfon.automatic_calls
+    try:
+        body = await _json_object(request)
+        number = _callee_number(body)
+        digit = _key(body)
+        answers = _bool(body, "answers")
+        calls.set_callee(number, Callee(answers is not False, digit))
+    except (TypeError, ValueError) as err:
+        return json_error(str(err))
+    return web.json_response(
+        {"number": number, "answers": answers is not False, "digit": digit}
+    )
+
+
 async def set_agent_status(request: web.Request) -> web.Response:
     """POST /_control/agent_statuses: set what one agent is doing, and why on a break."""
     board = request.app[STATE_KEY].bulutsantralim.queues
@@ -361,6 +397,7 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/calls", place_call)
     app.router.add_post("/_control/cdrs", add_cdrs)
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
+    app.router.add_post("/_control/bulutfon/callees", automatic_call_callee)
     app.router.add_post("/_control/user_statuses", set_user_status)
     app.router.add_post("/_control/extensions", set_extensions)
     app.router.add_post("/_control/queues", queue_caller)

@@ -16,6 +16,7 @@ import re
 import secrets
 from typing import Any, Literal
 
+from .automatic_calls import AutomaticCalls
 from .calls import SimulatedCall, WebhookDelivery, choose
 from .faults import Fault
 from .faxes import FAX_PROVIDERS, FaxBook
@@ -121,6 +122,7 @@ class BulutfonState:
     groups: list[str] = field(default_factory=lambda: ["101"])
     menus: list[str] = field(default_factory=lambda: ["10"])
     recordings: dict[str, Recording] = field(default_factory=dict)
+    automatic_calls: AutomaticCalls = field(default_factory=AutomaticCalls)
 
     @property
     def sent_documents(self) -> list[bytes]:

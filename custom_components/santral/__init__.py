@@ -15,6 +15,9 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
+from .alert_audio import async_setup_alert_audio
+from .alert_tracker import STORE_NAME as ALERT_STORE, CallAlertTracker
+from .call_alert import issue_id as alert_issue_id
 from .calls import CallTracker
 from .clients import create_client
 from .const import (
@@ -67,15 +70,21 @@ from .voicemail import VoicemailTracker
 from .webhook import async_register_webhook, handler_for
 from .websocket_api import async_setup_websocket_api
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [
+    Platform.EVENT,
+    Platform.NOTIFY,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register what serves every entry: actions, commands, fax documents, dashboard scripts."""
+    """Register what serves every entry: actions, commands, documents, alerts, scripts."""
     async_setup_services(hass)
     async_setup_websocket_api(hass)
     hass.http.register_view(FaxDocumentView())
+    async_setup_alert_audio(hass)
     await async_register_scripts(hass)
     return True
 
@@ -118,6 +127,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> b
         data.queues = SantralQueuesCoordinator(hass, entry, queue_board)
         await data.queues.async_refresh()
         data.agents = SantralAgentsCoordinator(hass, entry, queue_board)
+    if (alerts := client.call_alerts) is not None:
+        # Alerts a previous run left unsettled are followed on, their events not repeated.
+        data.call_alerts = CallAlertTracker(
+            hass, entry.entry_id, alerts, device_id=device.id
+        )
+        await data.call_alerts.async_load()
+        entry.async_on_unload(data.call_alerts.async_stop)
+        entry.async_on_unload(
+            lambda: ir.async_delete_issue(hass, DOMAIN, alert_issue_id(entry))
+        )
     # Entities subscribe first: the first polls may announce what happened while Home
     # Assistant was down, and the event entities must see it.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -325,7 +344,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
         data = entry.runtime_data
-        for tracker in (data.calls, data.faxes, data.voicemail):
+        for tracker in (data.calls, data.faxes, data.voicemail, data.call_alerts):
             if tracker is not None:
                 await tracker.async_flush()
     return unloaded
@@ -336,5 +355,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: SantralConfigEntry) -> 
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, entry)
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry))
-    for name in ("calls", "faxes", "voicemail"):
+    ir.async_delete_issue(hass, DOMAIN, alert_issue_id(entry))
+    for name in ("calls", "faxes", "voicemail", ALERT_STORE):
         await tracker_store(hass, entry.entry_id, name).async_remove()

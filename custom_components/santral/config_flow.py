@@ -41,6 +41,7 @@ from .clients import create_client, description_of
 from .const import (
     CALL_HISTORY_INTERVAL,
     CALL_LOG_SIZE,
+    CONF_ALERT_NUMBERS,
     CONF_ARCHIVE_FAXES,
     CONF_BASE_URL,
     CONF_CALL_HISTORY_INTERVAL,
@@ -76,6 +77,7 @@ from .providers import (
     NumberFormat,
     Provider,
     SantralError,
+    full_number,
 )
 from .reachability import async_public_webhook_url
 from .webhook import webhook_url
@@ -467,6 +469,8 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         schema[vol.Optional(CONF_PHONEBOOK)] = TextSelector(
             TextSelectorConfig(multiline=True)
         )
+        if Capability.CALL_ALERT in capabilities:
+            schema[vol.Optional(CONF_ALERT_NUMBERS)] = TEXT
         return vol.Schema(schema)
 
     def _current(self) -> dict[str, Any]:
@@ -487,6 +491,7 @@ class SantralOptionsFlow(OptionsFlowWithReload):
             CONF_NUMBER_FORMAT: NumberFormat.INTERNATIONAL.value,
             **options,
             CONF_PHONEBOOK: phonebook_text(options.get(CONF_PHONEBOOK, {})),
+            CONF_ALERT_NUMBERS: ", ".join(options.get(CONF_ALERT_NUMBERS, [])),
         }
 
     def _validated(
@@ -514,6 +519,12 @@ class SantralOptionsFlow(OptionsFlowWithReload):
         except PhonebookLineError as err:
             errors[CONF_PHONEBOOK] = "invalid_phonebook"
             placeholders["line"] = err.line
+        if CONF_ALERT_NUMBERS in options:
+            raw = str(options[CONF_ALERT_NUMBERS]).replace("\n", ",").split(",")
+            numbers = [full_number(text) for text in raw if text.strip()]
+            if None in numbers:
+                errors[CONF_ALERT_NUMBERS] = "invalid_alert_numbers"
+            options[CONF_ALERT_NUMBERS] = [n for n in dict.fromkeys(numbers) if n]
         return None if errors else options
 
     async def async_step_init(

@@ -31,10 +31,12 @@ CONF_FAX_INTERVAL: Final = "fax_interval"
 CONF_NUMBER_FORMAT: Final = "number_format"
 CONF_PHONEBOOK: Final = "phonebook"
 CONF_CALL_LOG_SIZE: Final = "call_log_size"
+CONF_ALERT_NUMBERS: Final = "alert_numbers"
 
 EVENT_CALL: Final = "santral_call"
 EVENT_FAX: Final = "santral_fax"
 EVENT_VOICEMAIL: Final = "santral_voicemail"
+EVENT_CALL_ALERT: Final = "santral_call_alert"
 
 # Dispatcher signals, formatted with the entry id.
 # A fax event was announced; the fax figures changed.
@@ -96,3 +98,9 @@ EXTENSIONS_INTERVAL: Final = timedelta(minutes=30)
 # An extension left ringing or talking this long without news is idle again.
 RINGING_TIMEOUT: Final = timedelta(minutes=3)
 TALKING_TIMEOUT: Final = timedelta(hours=4)
+
+# Call alerts: each pending alert's recipients are read this often (Bulutfon publishes no
+# limit; 3 reads a minute an alert), until every one was called or the budget is spent.
+# The provider places the calls one after another, each ringing up to a minute.
+ALERT_POLL_INTERVAL: Final = timedelta(seconds=20)
+ALERT_BUDGET: Final = timedelta(minutes=30)

@@ -36,6 +36,7 @@ from .tracker import HistoryTracker
 from .voicemail import VoicemailTracker
 
 if TYPE_CHECKING:
+    from .alert_tracker import CallAlertTracker
     from .devices import ExtensionDevices
 
 
@@ -56,6 +57,7 @@ class SantralData:
     agents: SantralAgentsCoordinator | None = None
     voicemail: VoicemailTracker | None = None
     voicemail_history: SantralHistoryCoordinator[VoicemailTracker] | None = None
+    call_alerts: CallAlertTracker | None = None
 
 
 type SantralConfigEntry = ConfigEntry[SantralData]

@@ -20,6 +20,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 
 from .const import (
+    CONF_ALERT_NUMBERS,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_PHONEBOOK,
@@ -40,6 +41,7 @@ TO_REDACT = {
     CONF_WEBHOOK_USERNAME,
     CONF_WEBHOOK_PASSWORD,
     CONF_PHONEBOOK,
+    CONF_ALERT_NUMBERS,
     "title",
     "unique_id",
 }

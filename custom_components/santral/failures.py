@@ -7,7 +7,11 @@ poll, an action and a form say the same thing about the same failure.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .const import DOMAIN
 from .providers import (
     SantralAuthenticationError,
     SantralError,
@@ -15,6 +19,9 @@ from .providers import (
     SantralProviderError,
     SantralRateLimitedError,
 )
+
+if TYPE_CHECKING:
+    from .coordinator import SantralConfigEntry
 
 # How long to wait when a provider limits requests without saying for how long.
 DEFAULT_RETRY_SECONDS = 60
@@ -58,3 +65,20 @@ def describe_failure(err: SantralError) -> Failure:
             "invalid_response", {"error": str(err)}, form_key="cannot_connect"
         )
     return Failure("cannot_connect", {"error": str(err)})
+
+
+def provider_failed(entry: SantralConfigEntry, err: SantralError) -> HomeAssistantError:
+    """Turn a provider failure into a translated error; a rejected login asks for reauth.
+
+    A refusal (an unknown id, a number or extension the provider does not take) is the
+    caller's to fix, so it is a validation error carrying the provider's own words.
+    """
+    failure = describe_failure(err)
+    if isinstance(err, SantralAuthenticationError):
+        entry.async_start_reauth(entry.runtime_data.account.hass)
+    error = ServiceValidationError if failure.refused else HomeAssistantError
+    return error(
+        translation_domain=DOMAIN,
+        translation_key=failure.key,
+        translation_placeholders=failure.placeholders or None,
+    )

@@ -1,10 +1,11 @@
-"""Logbook lines for `santral_call`, `santral_fax`, `santral_voicemail`: what, with whom.
+"""Logbook lines for Santral's call, fax, voicemail and call alert events: what, with whom.
 
 "Missed: Ayşe (+90 532 123 45 67) → 1001". The kind of call or fax is the event entity's
 translated event type, so the line reads in Home Assistant's language; the number is shown
 in the entry's chosen format, with the phonebook's name. Each line has the icon of its kind
 and belongs to the account's call or fax event entity, so it also shows on that entity's
-and its device's logbook.
+and its device's logbook. A call alert's line ("Acknowledged: Ayşe (+90 532 123 45 67) (1)",
+with the key pressed) belongs to the account's call alert entity.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .const import DOMAIN, EVENT_CALL, EVENT_FAX, EVENT_VOICEMAIL
+from .const import DOMAIN, EVENT_CALL, EVENT_CALL_ALERT, EVENT_FAX, EVENT_VOICEMAIL
 from .phonebook import PhoneBook
 
 type DescribeEvent = Callable[[str, str, Callable[[Event], dict[str, str]]], None]
@@ -43,6 +44,15 @@ ICONS: dict[str, dict[str, str]] = {
     },
 }
 DEFAULT_ICONS = {"call": "mdi:phone", "fax": "mdi:fax"}
+ALERT_ICONS = {
+    "answered": "mdi:phone-check",
+    "acknowledged": "mdi:check-decagram",
+    "failed": "mdi:phone-off",
+}
+# Where the outcomes' names are translated: the call alert entity's `outcome` states.
+ALERT_LABELS = (
+    f"component.{DOMAIN}.entity.notify.call_alert.state_attributes.outcome.state"
+)
 
 
 @callback
@@ -111,6 +121,31 @@ def async_describe_events(
             message += f" → {extension}"
         return _line("call", data, title, message)
 
+    @callback
+    def describe_call_alert(event: Event) -> dict[str, str]:
+        data = event.data
+        title, phonebook = _context(data)
+        kind = str(data.get("type", ""))
+        translations = async_get_cached_translations(
+            hass, hass.config.language, "entity", DOMAIN
+        )
+        message = f"{translations.get(f'{ALERT_LABELS}.{kind}', kind)}: "
+        message += phonebook.describe(data.get("number"))
+        if digit := data.get("digit"):
+            message += f" ({digit})"
+        line = {
+            LOGBOOK_ENTRY_NAME: title,
+            LOGBOOK_ENTRY_MESSAGE: message,
+            LOGBOOK_ENTRY_ICON: ALERT_ICONS.get(kind, "mdi:phone-alert"),
+        }
+        entity_id = er.async_get(hass).async_get_entity_id(
+            "notify", DOMAIN, f"{data.get('entry_id')}_call_alert"
+        )
+        if entity_id is not None:
+            line[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+        return line
+
     async_describe_event(DOMAIN, EVENT_CALL, describe_call)
+    async_describe_event(DOMAIN, EVENT_CALL_ALERT, describe_call_alert)
     async_describe_event(DOMAIN, EVENT_VOICEMAIL, describe_voicemail)
     async_describe_event(DOMAIN, EVENT_FAX, describe_fax)

@@ -15,6 +15,7 @@ from homeassistant.const import CONF_WEBHOOK_ID, EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .const import DOMAIN, LOGGER
 from .coordinator import SantralConfigEntry
@@ -35,6 +36,19 @@ def _cloud(hass: HomeAssistant) -> ModuleType | None:
     from homeassistant.components import cloud  # noqa: PLC0415
 
     return cloud
+
+
+def public_base_url(hass: HomeAssistant) -> str | None:
+    """Return Home Assistant's address on the internet, for a provider to fetch from.
+
+    The webhook's choice without its cloudhook (which forwards webhooks only): the
+    external URL, else Home Assistant Cloud's remote address; never a local one. None
+    when there is no such address.
+    """
+    try:
+        return get_url(hass, allow_internal=False, prefer_external=True)
+    except NoURLAvailableError:
+        return None
 
 
 async def async_public_webhook_url(hass: HomeAssistant, webhook_id: str) -> str | None:

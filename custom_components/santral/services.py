@@ -1,4 +1,4 @@
-"""Actions: originate, hang up and transfer, send a fax, recordings, voicemail, faxes.
+"""Actions: originate, hang up and transfer, send a fax, recordings, voicemail, faxes, alerts.
 
 Each takes the `config_entry_id` of a loaded Santral entry. Bad input is a translated
 ServiceValidationError and nothing is sent: text with control characters or longer than any
@@ -23,13 +23,20 @@ import stat
 from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
 import voluptuous as vol
 
+from .call_alert import (
+    DEFAULT_REPEAT,
+    MAX_REPEAT,
+    AlertRequest,
+    alert_service,
+    async_send_call_alert,
+)
 from .const import DOMAIN, MAX_FAX_FILE_BYTES
 from .coordinator import SantralConfigEntry
-from .failures import describe_failure
+from .failures import provider_failed
 from .files import (
     NotAFileError,
     async_save_document,
@@ -48,10 +55,9 @@ from .providers import (
     LiveCallControl,
     PreparedRequest,
     Provider,
-    SantralAuthenticationError,
     SantralError,
     VoicemailSource,
-    normalize_number,
+    full_number,
 )
 from .recordings import async_save_recording
 
@@ -69,14 +75,22 @@ ATTR_MANUAL_ANSWER = "manual_answer"
 ATTR_TIMEOUT = "timeout"
 ATTR_CALL_ID = "call_id"
 ATTR_VOICEMAIL_ID = "voicemail_id"
+ATTR_MESSAGE = "message"
+ATTR_LANGUAGE = "language"
+ATTR_TTS = "tts"
+ATTR_REPEAT = "repeat"
+ATTR_ACKNOWLEDGE_DIGIT = "acknowledge_digit"
+ATTR_TITLE = "title"
 
-MIN_FULL_NUMBER_DIGITS = 10
 # No valid number, id, name or subject is longer; paths are bounded by Linux's PATH_MAX and
 # each folder or file name by NAME_MAX, both in bytes.
 MAX_TEXT_LENGTH = 255
 MAX_PATH_BYTES = 4096
 MAX_NAME_BYTES = 255
 PATH_FIELDS = frozenset({"file", "directory"})
+# Text a TTS engine speaks is longer than any name: a few sentences, within a call.
+LONG_TEXT_LIMITS = {ATTR_MESSAGE: 1000}
+KEYS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 type ActionHandler = Callable[[ServiceCall], Coroutine[Any, Any, dict[str, Any] | None]]
@@ -131,6 +145,23 @@ HANGUP_SCHEMA = vol.Schema(
     }
 )
 TRANSFER_SCHEMA = HANGUP_SCHEMA.extend({vol.Required(ATTR_EXTENSION): cv.string})
+CALL_ALERT_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_NUMBER): vol.All(
+            cv.ensure_list, [cv.string], vol.Length(min=1)
+        ),
+        vol.Required(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1)),
+        vol.Optional(ATTR_LANGUAGE): cv.string,
+        vol.Optional(ATTR_TTS): cv.string,
+        vol.Optional(ATTR_REPEAT, default=DEFAULT_REPEAT): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_REPEAT)
+        ),
+        vol.Optional(ATTR_ACKNOWLEDGE_DIGIT): vol.All(vol.Coerce(str), vol.In(KEYS)),
+        vol.Optional(ATTR_SENDER): cv.string,
+        vol.Optional(ATTR_TITLE): cv.string,
+    }
+)
 DOWNLOAD_FAX_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -165,10 +196,9 @@ def _check_text(data: Mapping[str, Any]) -> None:
             if CONTROL_CHARACTERS.search(text):
                 raise _invalid("invalid_characters", field=field)
             if field not in PATH_FIELDS:
-                if len(text) > MAX_TEXT_LENGTH:
-                    raise _invalid(
-                        "text_too_long", field=field, limit=str(MAX_TEXT_LENGTH)
-                    )
+                limit = LONG_TEXT_LIMITS.get(field, MAX_TEXT_LENGTH)
+                if len(text) > limit:
+                    raise _invalid("text_too_long", field=field, limit=str(limit))
                 continue
             if len(encoded) > MAX_PATH_BYTES:
                 raise _invalid("path_too_long", field=field, limit=str(MAX_PATH_BYTES))
@@ -215,8 +245,7 @@ def _fax_client(entry: SantralConfigEntry) -> FaxSource:
 
 def _number(value: str) -> str:
     """Return the number in E.164, or refuse it when it is not a full phone number."""
-    number = normalize_number(value)
-    if not number.startswith("+") or len(number) - 1 < MIN_FULL_NUMBER_DIGITS:
+    if (number := full_number(value)) is None:
         raise _invalid("invalid_number", number=value)
     return number
 
@@ -362,23 +391,6 @@ def _writing(where: Path) -> Iterator[None]:
         ) from err
 
 
-def provider_failed(entry: SantralConfigEntry, err: SantralError) -> HomeAssistantError:
-    """Turn a provider failure into a translated error; a rejected login asks for reauth.
-
-    A refusal (an unknown id, a number or extension the provider does not take) is the
-    caller's to fix, so it is a validation error carrying the provider's own words.
-    """
-    failure = describe_failure(err)
-    if isinstance(err, SantralAuthenticationError):
-        entry.async_start_reauth(entry.runtime_data.account.hass)
-    error = ServiceValidationError if failure.refused else HomeAssistantError
-    return error(
-        translation_domain=DOMAIN,
-        translation_key=failure.key,
-        translation_placeholders=failure.placeholders or None,
-    )
-
-
 async def _async_send_fax(call: ServiceCall) -> dict[str, Any]:
     hass = call.hass
     entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
@@ -455,6 +467,27 @@ async def _async_originate(call: ServiceCall) -> dict[str, Any]:
     except SantralError as err:
         raise provider_failed(entry, err) from err
     return {"call_id": call_id}
+
+
+async def _async_call_alert(call: ServiceCall) -> dict[str, Any]:
+    """Phone the numbers and speak the message; its outcomes follow as events."""
+    hass = call.hass
+    entry = _entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    alert_service(entry)
+    numbers = list(dict.fromkeys(_numbers(call.data[ATTR_NUMBER])))
+    if sender := call.data.get(ATTR_SENDER):
+        sender = _number(sender)
+    request = AlertRequest(
+        numbers,
+        call.data[ATTR_MESSAGE],
+        language=call.data.get(ATTR_LANGUAGE),
+        engine=call.data.get(ATTR_TTS),
+        repeat=call.data[ATTR_REPEAT],
+        acknowledge_digit=call.data.get(ATTR_ACKNOWLEDGE_DIGIT),
+        sender=sender,
+        title=call.data.get(ATTR_TITLE),
+    )
+    return await async_send_call_alert(hass, entry, request)
 
 
 async def _async_hangup(call: ServiceCall) -> None:
@@ -549,6 +582,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     actions: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
         ("send_fax", _async_send_fax, SEND_FAX_SCHEMA, SupportsResponse.OPTIONAL),
         ("originate", _async_originate, ORIGINATE_SCHEMA, SupportsResponse.OPTIONAL),
+        ("call_alert", _async_call_alert, CALL_ALERT_SCHEMA, SupportsResponse.OPTIONAL),
         ("hangup", _async_hangup, HANGUP_SCHEMA, SupportsResponse.NONE),
         ("transfer", _async_transfer, TRANSFER_SCHEMA, SupportsResponse.NONE),
         (

@@ -12,8 +12,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import SIGNAL_EXTENSIONS_ADDED
 from .coordinator import SantralConfigEntry, SantralExtensionsCoordinator
 from .entity import SantralListedEntity, extension_device_info
+from .failures import provider_failed
 from .providers import DoNotDisturbControl, Presence, SantralError
-from .services import provider_failed
 
 # The presence list is read by its coordinator; a switch only sends its own change.
 PARALLEL_UPDATES = 0

@@ -57,6 +57,7 @@ IMPORT_LINK = re.compile(
 MISSED = "missed_call_notify.yaml"
 FAX = "fax_received_notify.yaml"
 FLASH = "office_line_rings_flash.yaml"
+ALARM = "alarm_call_alert.yaml"
 PHONE = "notify.mobile_app_phone"
 CALLER = "+905321234567"  # who calls in santralim() bodies
 PHONEBOOK = {CALLER: "Ayşe", "+902125556677": "Muhasebe"}
@@ -198,7 +199,7 @@ async def test_blueprint_is_valid(hass: HomeAssistant, name: str) -> None:
     Its source URL is where the file lives in the repository, so an imported blueprint can be
     re-imported from there.
     """
-    assert sorted([FAX, MISSED, FLASH]) == FILES
+    assert sorted([FAX, MISSED, FLASH, ALARM]) == FILES
     await install(hass)
     blueprint = await async_get_blueprints(hass).async_get_blueprint(f"santral/{name}")
     assert blueprint.domain == "automation"

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.santral.const import (
     CALL_LOG_SIZE,
+    CONF_ALERT_NUMBERS,
     CONF_ARCHIVE_FAXES,
     CONF_CALL_HISTORY_INTERVAL,
     CONF_CALL_LOG_SIZE,
@@ -117,6 +118,7 @@ async def test_options_show_url_and_apply(
                 CONF_DOWNLOAD_RECORDINGS,
                 CONF_NUMBER_FORMAT,
                 CONF_PHONEBOOK,
+                CONF_ALERT_NUMBERS,
             ],
         ),
         (

@@ -8,6 +8,7 @@ from . import bulutfon, bulutsantralim, telsam
 from .bulutfon import BulutfonClient
 from .bulutsantralim import BulutsantralimClient
 from .client import (
+    CallAlertService,
     CallControlSource,
     CallFlowSource,
     CallHistorySource,
@@ -35,6 +36,9 @@ from .models import (
     Account,
     Agent,
     AgentStatus,
+    AlertOutcome,
+    AlertRecipient,
+    CallAlert,
     CallDirection,
     CallEvent,
     CallEventType,
@@ -55,7 +59,13 @@ from .models import (
     RecordingLink,
     Voicemail,
 )
-from .phone import NumberFormat, format_number, normalize_number, to_provider_number
+from .phone import (
+    NumberFormat,
+    format_number,
+    full_number,
+    normalize_number,
+    to_provider_number,
+)
 from .telsam import TelsamClient, TelsamToken
 from .webhooks import (
     is_bulutfon_fax_notice,
@@ -79,8 +89,12 @@ __all__ = [
     "Account",
     "Agent",
     "AgentStatus",
+    "AlertOutcome",
+    "AlertRecipient",
     "BulutfonClient",
     "BulutsantralimClient",
+    "CallAlert",
+    "CallAlertService",
     "CallControlSource",
     "CallDirection",
     "CallEvent",
@@ -124,6 +138,7 @@ __all__ = [
     "Voicemail",
     "VoicemailSource",
     "format_number",
+    "full_number",
     "is_bulutfon_fax_notice",
     "normalize_number",
     "parse_bulutfon_webhook",

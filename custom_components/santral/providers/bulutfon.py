@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from . import bounds
+from . import bounds, bulutfon_alerts
 from .client import (
     DEFAULT_TIMEOUT,
     PreparedRequest,
@@ -33,6 +33,7 @@ from .errors import (
 from .models import (
     PBX_CAPABILITIES,
     Account,
+    CallAlert,
     CallDirection,
     CallFlow,
     CallRecord,
@@ -73,7 +74,11 @@ class BulutfonClient(ProviderClient):
     """Talks to Bulutfon with a master token or an e-mail and password."""
 
     provider = Provider.BULUTFON
-    capabilities = PBX_CAPABILITIES | {Capability.WEBHOOK_AUTH, Capability.CALL_FLOW}
+    capabilities = PBX_CAPABILITIES | {
+        Capability.WEBHOOK_AUTH,
+        Capability.CALL_FLOW,
+        Capability.CALL_ALERT,
+    }
 
     def __init__(
         self,
@@ -105,6 +110,8 @@ class BulutfonClient(ProviderClient):
         # Sent faxes whose every recipient has a final state, by id: their detail cannot
         # change, so it is not read again. Only those of the last listed window are kept.
         self._settled: dict[str, FaxRecord] = {}
+        # The PBX number alerts are placed from when the caller names none (`/dids`).
+        self._did: str | None = None
 
     def _secrets(self) -> Iterable[str]:
         return (value for value in (self._token, self._password) if value)
@@ -389,6 +396,59 @@ class BulutfonClient(ProviderClient):
                 self.scrub(str(data.get("message") or "call refused")), response.status
             )
         return None
+
+    async def async_create_call_alert(
+        self,
+        numbers: Sequence[str],
+        sound_url: str,
+        *,
+        title: str,
+        sender: str | None = None,
+        gather: bool = True,
+    ) -> str:
+        """Start an automatic call to `numbers` playing `sound_url`; return its id.
+
+        Without `sender` the calls come from the PBX's first number in `/dids`. `title`
+        must be unique: when Bulutfon's answer names no id, the campaign is found by it.
+        """
+        did = sender or await self._default_did()
+        body = bulutfon_alerts.alert_body(
+            [to_provider_number(number) for number in numbers],
+            sound_url,
+            title=title,
+            did=to_provider_number(did),
+            gather=gather,
+        )
+        response = await self._request(
+            "POST",
+            bulutfon_alerts.AUTOMATIC_CALLS_PATH,
+            params=self._auth_params(),
+            json_body=body,
+        )
+        self._raise_for_status(response)
+        if (alert_id := bulutfon_alerts.created_id(response.json_object())) is None:
+            listing = await self._get(bulutfon_alerts.AUTOMATIC_CALLS_PATH)
+            alert_id = bulutfon_alerts.find_by_title(listing, title)
+        if alert_id is None:
+            raise SantralInvalidResponseError(
+                "Bulutfon did not list the automatic call it accepted"
+            )
+        return alert_id
+
+    async def async_get_call_alert(self, alert_id: str) -> CallAlert:
+        """Read an automatic call's recipients: called, answered, the key pressed."""
+        detail = await self._get(
+            f"{bulutfon_alerts.AUTOMATIC_CALLS_PATH}/{quote(alert_id, safe='')}"
+        )
+        return bulutfon_alerts.call_alert(alert_id, detail)
+
+    async def _default_did(self) -> str:
+        """Return the PBX number alerts come from when none is named (read once)."""
+        if self._did is None:
+            self._did = bulutfon_alerts.first_did(await self._get("/dids"))
+        if self._did is None:
+            raise ValueError("Bulutfon lists no PBX number to call from")
+        return self._did
 
     async def async_get_recording_url(self, call_id: str) -> RecordingLink:
         """Return the recording's URL with the hashed token sha1(token + uuid), never the token.

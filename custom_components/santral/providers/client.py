@@ -26,6 +26,7 @@ from .errors import (
 from .models import (
     Account,
     Agent,
+    CallAlert,
     CallFlow,
     CallRecord,
     Capability,
@@ -252,6 +253,15 @@ class ProviderClient(ABC):
         """Return the client as a source of voicemail messages, if it has them."""
         if Capability.VOICEMAIL in self.capabilities and isinstance(
             self, VoicemailSource
+        ):
+            return self
+        return None
+
+    @property
+    def call_alerts(self) -> CallAlertService | None:
+        """Return the client as a service that phones people with a message, if it is one."""
+        if Capability.CALL_ALERT in self.capabilities and isinstance(
+            self, CallAlertService
         ):
             return self
         return None
@@ -532,3 +542,28 @@ class VoicemailSource(Protocol):
 
     async def async_download_voicemail(self, voicemail_id: str) -> Document:
         """Fetch the message's audio."""
+
+
+@runtime_checkable
+class CallAlertService(Protocol):
+    """What a client with `Capability.CALL_ALERT` offers."""
+
+    provider: ClassVar[Provider]
+
+    async def async_create_call_alert(
+        self,
+        numbers: Sequence[str],
+        sound_url: str,
+        *,
+        title: str,
+        sender: str | None = None,
+        gather: bool = True,
+    ) -> str:
+        """Phone `numbers` and play the audio at `sound_url`; return the alert's id.
+
+        `sender` is the PBX number the calls come from; None lets the client pick the
+        account's first. `gather` asks the provider to record the key each person presses.
+        """
+
+    async def async_get_call_alert(self, alert_id: str) -> CallAlert:
+        """Return how each recipient of the alert fared so far."""

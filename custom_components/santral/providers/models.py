@@ -41,6 +41,9 @@ class Capability(StrEnum):
     CALL_FLOW = "call_flow"
     # It lists the messages left in its extensions' voicemail boxes, and plays them.
     VOICEMAIL = "voicemail"
+    # It phones numbers, plays them audio it fetches from a URL, and tells who answered
+    # and which key they pressed.
+    CALL_ALERT = "call_alert"
 
 
 # What a cloud PBX offers: live call events, call history, faxes, click-to-call,
@@ -351,3 +354,37 @@ class Voicemail:
     received: datetime
     duration: int
     read: bool
+
+
+class AlertOutcome(StrEnum):
+    """What became of one recipient of a call alert; only `pending` can still change."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecipient:
+    """One number a call alert phones: whether it was called, answered, and the key pressed.
+
+    `digit` is the key the person pressed while the message played, when the provider
+    recorded one.
+    """
+
+    number: str
+    outcome: AlertOutcome
+    digit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallAlert:
+    """A call alert as the provider reports it: its id and each recipient's outcome."""
+
+    alert_id: str
+    recipients: tuple[AlertRecipient, ...]
+
+    @property
+    def settled(self) -> bool:
+        """Return whether every recipient was called, so nothing more will change."""
+        return all(r.outcome is not AlertOutcome.PENDING for r in self.recipients)

@@ -12,6 +12,9 @@ from enum import StrEnum
 TURKEY_COUNTRY_CODE = "90"
 NATIONAL_NUMBER_LENGTH = 10
 MAX_SHORT_NUMBER_LENGTH = 6
+# A full number has at least this many digits after the `+`: Turkey's 90 and 10 more
+# would be 12, but numbers abroad can be shorter.
+MIN_FULL_NUMBER_DIGITS = 10
 
 
 def normalize_number(value: object) -> str:
@@ -39,6 +42,14 @@ def normalize_number(value: object) -> str:
     if len(digits) == NATIONAL_NUMBER_LENGTH:
         return f"+{TURKEY_COUNTRY_CODE}{digits}"
     return digits
+
+
+def full_number(value: object) -> str | None:
+    """Return `value` in E.164 when it is a full phone number (one a PBX can dial out to)."""
+    number = normalize_number(value)
+    if not number.startswith("+") or len(number) - 1 < MIN_FULL_NUMBER_DIGITS:
+        return None
+    return number
 
 
 def to_provider_number(value: str) -> str:
