@@ -55,6 +55,7 @@ from .providers import (
     LiveCallControl,
     PreparedRequest,
     Provider,
+    RecordingLink,
     SantralError,
     VoicemailSource,
     full_number,
@@ -511,6 +512,14 @@ async def _async_transfer(call: ServiceCall) -> None:
         raise provider_failed(entry, err) from err
 
 
+def _link_response(link: RecordingLink) -> dict[str, Any]:
+    """Answer a link to audio the provider serves for a while, and until when."""
+    return {
+        "url": link.url,
+        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
+    }
+
+
 async def _async_get_recording_url(call: ServiceCall) -> dict[str, Any]:
     entry = _entry(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
     client = _control_client(entry, Capability.RECORDINGS)
@@ -520,10 +529,7 @@ async def _async_get_recording_url(call: ServiceCall) -> dict[str, Any]:
         raise _invalid("recording_url_needs_token") from err
     except SantralError as err:
         raise provider_failed(entry, err) from err
-    return {
-        "url": link.url,
-        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
-    }
+    return _link_response(link)
 
 
 async def _async_download_recording(call: ServiceCall) -> dict[str, Any]:
@@ -550,10 +556,7 @@ async def _async_get_voicemail_url(call: ServiceCall) -> dict[str, Any]:
         link = await box.async_get_voicemail_url(call.data[ATTR_VOICEMAIL_ID])
     except SantralError as err:
         raise provider_failed(entry, err) from err
-    return {
-        "url": link.url,
-        "expires_at": link.expires_at.isoformat() if link.expires_at else None,
-    }
+    return _link_response(link)
 
 
 async def _async_download_voicemail(call: ServiceCall) -> dict[str, Any]:
