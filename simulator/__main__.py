@@ -249,7 +249,8 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--uuid", required=True)
     read.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     callee = commands.add_parser(
-        "callee", help="make a number answer Bulutfon's automatic calls, or not"
+        "callee",
+        help="make a number answer call alerts (Bulutfon and Bulutsantralim), or not",
     )
     callee.add_argument("--number", required=True)
     callee.add_argument("--digit", type=int, default=None, help="the key pressed")
@@ -306,7 +307,7 @@ def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     if args.command == "read-voicemail":
         return "voicemail/read", {"uuid": args.uuid}
     if args.command == "callee":
-        return "bulutfon/callees", {
+        return "callees", {
             "number": args.number,
             "answers": not args.no_answer,
             "digit": args.digit,

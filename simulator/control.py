@@ -285,7 +285,7 @@ def _key(body: dict[str, Any]) -> int | None:
 
 
 async def automatic_call_callee(request: web.Request) -> web.Response:
-    """POST /_control/bulutfon/callees: make a number answer Bulutfon's automatic calls or not.
+    """POST /_control/callees: make a number answer alert calls (both providers') or not.
 
     Body: `number`, `answers` (default true) and `digit`, the key pressed (0-9, or null).
     """
@@ -397,7 +397,7 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/calls", place_call)
     app.router.add_post("/_control/cdrs", add_cdrs)
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
-    app.router.add_post("/_control/bulutfon/callees", automatic_call_callee)
+    app.router.add_post("/_control/callees", automatic_call_callee)
     app.router.add_post("/_control/user_statuses", set_user_status)
     app.router.add_post("/_control/extensions", set_extensions)
     app.router.add_post("/_control/queues", queue_caller)

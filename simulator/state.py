@@ -16,10 +16,11 @@ import re
 import secrets
 from typing import Any, Literal
 
-from .automatic_calls import AutomaticCalls
+from .automatic_calls import AutomaticCalls, Callee
 from .calls import SimulatedCall, WebhookDelivery, choose
 from .faults import Fault
 from .faxes import FAX_PROVIDERS, FaxBook
+from .ivr_campaigns import IvrCampaigns
 from .limits import RollingLimit
 from .queues import QueueBoard
 from .recordings import Recording, RecordingLink, record
@@ -198,6 +199,7 @@ class BulutsantralimState:
     )
     queues: QueueBoard = field(default_factory=QueueBoard)
     voicemail: VoicemailBoxes = field(default_factory=VoicemailBoxes)
+    ivr_campaigns: IvrCampaigns = field(default_factory=IvrCampaigns)
 
     @property
     def sent_documents(self) -> list[bytes]:
@@ -334,6 +336,14 @@ class SimulatorState:
             "bulutsantralim": self.bulutsantralim,
         }
         return pbxes[choose(provider, EXTENSION_PROVIDERS, "provider")]
+
+    def callee(self, number: str) -> Callee:
+        """Return how `number` (`90…`) takes an alert call of either provider.
+
+        One table serves Bulutfon's automatic calls and Bulutsantralim's campaigns: a
+        number nobody set answers and presses nothing.
+        """
+        return self.bulutfon.automatic_calls.callees.get(number, Callee())
 
     def cdrs(self, provider: str) -> list[SimulatedCall]:
         """Return the CDRs of a calling provider, newest first."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 AUDIO_PATH = "/api/santral/alert_audio"
 # Clips kept at most; the oldest unused is dropped first. A clip is a few tens of kB.
 MAX_CLIPS = 32
+# Hex digits of a message's digest: 80 bits, no two messages alike in practice.
+DIGEST_LENGTH = 20
 CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg"}
 # The setting a person sets up a TTS engine in, named by the error when there is none.
 TTS_SETTING = "tts"
@@ -42,6 +45,9 @@ class AlertClip:
     token: str
     content: bytes
     content_type: str
+    # Names the message (text, language and engine) without saying it: a provider that
+    # keeps uploaded audio finds the same message by it.
+    digest: str
 
     @property
     def path(self) -> str:
@@ -91,6 +97,7 @@ class AlertAudio:
             f"{secrets.token_urlsafe(24)}.{extension}",
             content,
             CONTENT_TYPES.get(extension, content_type),
+            hashlib.sha256("\0".join(key).encode()).hexdigest()[:DIGEST_LENGTH],
         )
         self._clips[key] = clip
         self._by_token[clip.token] = clip

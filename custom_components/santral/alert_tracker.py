@@ -1,8 +1,10 @@
 """Follows each call alert until every recipient settles, announcing each outcome once.
 
-The provider reports outcomes only when asked, so every pending alert is read at
-`ALERT_POLL_INTERVAL` until each recipient was called, or `ALERT_BUDGET` is spent (then the
-recipients still waiting failed). Per recipient `answered`, `acknowledged` (the key pressed,
+Bulutfon reports outcomes only when asked, so every pending alert is read at
+`ALERT_POLL_INTERVAL` until each recipient was called. Bulutsantralim cannot be asked: it
+posts one report per number to the entry's report webhook, whose id is kept in the store so
+that a campaign started before a restart still reaches it. Either way, once `ALERT_BUDGET`
+is spent the recipients still waiting failed, and a settled alert is ended at the provider. Per recipient `answered`, `acknowledged` (the key pressed,
 when it is the one asked for, or any key when none was) and `failed` are each fired at most
 once. Pending alerts and what was announced of them are stored, so a restart goes on
 following them without repeating an event.
@@ -10,28 +12,38 @@ following them without repeating an event.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 from typing import Any
 
+from aiohttp import web
+from aiohttp.hdrs import METH_POST
+from homeassistant.components import webhook
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 import homeassistant.util.dt as dt_util
 
-from .const import ALERT_BUDGET, ALERT_POLL_INTERVAL, EVENT_CALL_ALERT, LOGGER
+from .const import ALERT_BUDGET, ALERT_POLL_INTERVAL, DOMAIN, EVENT_CALL_ALERT, LOGGER
 from .providers import (
     AlertOutcome,
     AlertRecipient,
     CallAlert,
     CallAlertService,
     SantralError,
+    SantralWebhookError,
 )
 from .tracker import tracker_store
+from .webhook import MAX_BODY_BYTES, decode_body, read_body, webhook_url
 
 STORE_NAME = "call_alerts"
 ANSWERED = "answered"
 ACKNOWLEDGED = "acknowledged"
 FAILED = "failed"
+# Reports kept for alerts not tracked yet (a report may overtake the answer that names
+# its campaign); the oldest alert's are dropped first.
+MAX_EARLY_REPORTS = 64
 
 
 @dataclass(slots=True)
@@ -78,6 +90,8 @@ class CallAlertTracker:
         self._store = tracker_store(hass, entry_id, STORE_NAME)
         self.pending: dict[str, PendingAlert] = {}
         self._unsub: CALLBACK_TYPE | None = None
+        self._report_webhook: str | None = None
+        self._early: OrderedDict[str, list[CallAlert]] = OrderedDict()
 
     async def async_load(self) -> None:
         """Read the alerts a previous run left pending, and go on following them."""
@@ -88,6 +102,61 @@ class CallAlertTracker:
             except KeyError, TypeError, ValueError:
                 continue
             self.pending[alert.alert_id] = alert
+        if self._service.reports_by_webhook:
+            self._report_webhook = str(
+                stored.get("report_webhook") or webhook.async_generate_id()
+            )
+            webhook.async_register(
+                self.hass,
+                DOMAIN,
+                "Santral call alert reports",
+                self._report_webhook,
+                self._async_handle_report,
+                local_only=False,
+                allowed_methods=[METH_POST],
+            )
+        self._schedule()
+
+    @property
+    def report_url(self) -> str | None:
+        """Return where the provider posts outcomes, on the internet; None if nowhere."""
+        if self._report_webhook is None:
+            return None
+        return webhook_url(self.hass, self._report_webhook, external_only=True)
+
+    async def _async_handle_report(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """Take one report the provider posted; an empty post is its check of the URL."""
+        body = await read_body(request)
+        if len(body) > MAX_BODY_BYTES:
+            return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            report = self._service.read_call_alert_report(
+                decode_body(body, request.content_type)
+            )
+        except SantralWebhookError as err:
+            LOGGER.debug("Ignored a call alert report: %s", err)
+            return web.Response(status=HTTPStatus.BAD_REQUEST)
+        if report is not None:
+            self.async_report(report)
+        return web.Response(status=HTTPStatus.OK, text="OK")
+
+    @callback
+    def async_report(self, report: CallAlert) -> None:
+        """Announce what a report tells; the alert settles once each number has an end."""
+        alert = self.pending.get(report.alert_id)
+        if alert is None:
+            self._early.setdefault(report.alert_id, []).append(report)
+            while len(self._early) > MAX_EARLY_REPORTS:
+                self._early.popitem(last=False)
+            return
+        for recipient in report.recipients:
+            if recipient.number in alert.numbers:
+                self._announce_recipient(alert, recipient)
+        if all(alert.announced.get(number) for number in alert.numbers):
+            self._finish(alert)
+        self._save()
         self._schedule()
 
     @callback
@@ -98,12 +167,20 @@ class CallAlertTracker:
         self.pending[alert_id] = PendingAlert(
             alert_id, list(numbers), acknowledge_digit, dt_util.utcnow().isoformat()
         )
+        for report in self._early.pop(alert_id, []):
+            self.async_report(report)
         self._save()
         self._schedule()
 
     @callback
     def async_stop(self) -> None:
-        """Stop reading (the entry unloads); what is pending stays stored."""
+        """Stop following (the entry unloads); what is pending stays stored."""
+        self._stop_polling()
+        if self._report_webhook is not None:
+            webhook.async_unregister(self.hass, self._report_webhook)
+
+    @callback
+    def _stop_polling(self) -> None:
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
@@ -119,7 +196,7 @@ class CallAlertTracker:
                 cancel_on_shutdown=True,
             )
         elif not self.pending:
-            self.async_stop()
+            self._stop_polling()
 
     async def _async_poll(self, _now: datetime | None = None) -> None:
         """Read every pending alert once, and announce what changed."""
@@ -149,7 +226,20 @@ class CallAlertTracker:
             for number in alert.numbers:
                 if not alert.announced.get(number):
                     self._announce(alert, number, FAILED, None)
-            del self.pending[alert.alert_id]
+            self._finish(alert)
+
+    def _finish(self, alert: PendingAlert) -> None:
+        """Stop following a settled alert, and let the provider end it."""
+        del self.pending[alert.alert_id]
+        self.hass.async_create_background_task(
+            self._async_end(alert.alert_id), f"santral end call alert {alert.alert_id}"
+        )
+
+    async def _async_end(self, alert_id: str) -> None:
+        try:
+            await self._service.async_end_call_alert(alert_id)
+        except SantralError as err:
+            LOGGER.debug("Could not end call alert %s: %s", alert_id, err)
 
     def _announce_recipient(
         self, alert: PendingAlert, recipient: AlertRecipient
@@ -185,14 +275,18 @@ class CallAlertTracker:
             },
         )
 
+    def _stored(self) -> dict[str, Any]:
+        return {
+            "alerts": [asdict(alert) for alert in self.pending.values()],
+            "report_webhook": self._report_webhook,
+        }
+
     @callback
     def _save(self) -> None:
-        alerts = [asdict(alert) for alert in self.pending.values()]
-        self._store.async_delay_save(lambda: {"alerts": alerts}, 1)
+        stored = self._stored()
+        self._store.async_delay_save(lambda: stored, 1)
 
     async def async_flush(self) -> None:
         """Write what is pending now (the entry unloads)."""
         self.async_stop()
-        await self._store.async_save(
-            {"alerts": [asdict(alert) for alert in self.pending.values()]}
-        )
+        await self._store.async_save(self._stored())

@@ -20,7 +20,7 @@ from .alert_audio import alert_audio
 from .const import DOMAIN
 from .coordinator import SantralConfigEntry
 from .failures import provider_failed
-from .providers import DESCRIPTIONS, CallAlertService, SantralError
+from .providers import DESCRIPTIONS, AlertSound, CallAlertService, SantralError
 from .reachability import NETWORK_SETTINGS, public_base_url
 
 ISSUE_ALERT_UNREACHABLE = "call_alert_unreachable"
@@ -113,12 +113,19 @@ async def async_send_call_alert(
         request.spoken, request.language, request.engine
     )
     title = f"{request.title or DEFAULT_TITLE} {secrets.token_hex(3)}"
+    sound = AlertSound(
+        f"{base_url.rstrip('/')}{clip.path}",
+        clip.content,
+        clip.content_type,
+        clip.digest,
+    )
     try:
         alert_id = await service.async_create_call_alert(
             request.numbers,
-            f"{base_url.rstrip('/')}{clip.path}",
+            sound,
             title=title,
             sender=request.sender,
+            report_url=tracker.report_url,
         )
     except ValueError as err:
         raise _invalid("call_alert_sender_required") from err

@@ -180,13 +180,13 @@ class SantralWebhookHandler:
             return self._reject(
                 hass, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large"
             )
-        body = await _read_body(request)
+        body = await read_body(request)
         if len(body) > MAX_BODY_BYTES:
             return self._reject(
                 hass, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large"
             )
         try:
-            payload = _decode(body, request.content_type)
+            payload = decode_body(body, request.content_type)
             now = dt_util.utcnow()
             if self.provider is Provider.BULUTSANTRALIM:
                 event = parse_bulutsantralim_webhook(payload, now=now)
@@ -205,7 +205,7 @@ class SantralWebhookHandler:
         return web.Response(status=HTTPStatus.OK, text="OK")
 
 
-async def _read_body(request: web.Request) -> bytes:
+async def read_body(request: web.Request) -> bytes:
     """Read the body, but no more than one byte past `MAX_BODY_BYTES`.
 
     A read returns what has arrived so far, so a body that comes in pieces (chunked, or
@@ -220,7 +220,7 @@ async def _read_body(request: web.Request) -> bytes:
     return bytes(body)
 
 
-def _decode(body: bytes, content_type: str) -> Mapping[str, Any]:
+def decode_body(body: bytes, content_type: str) -> Mapping[str, Any]:
     """Read a JSON object or form fields, whichever the body is."""
     if not body.strip():
         return {}

@@ -14,12 +14,14 @@ from custom_components.santral.providers import (
     DESCRIPTIONS,
     AlertOutcome,
     AlertRecipient,
+    AlertSound,
     BulutfonClient,
     CallAlert,
     Capability,
     Provider,
     SantralInvalidResponseError,
     SantralProviderError,
+    SantralWebhookError,
 )
 from custom_components.santral.providers.bulutfon_alerts import (
     MAX_TITLE_LENGTH,
@@ -35,6 +37,12 @@ from simulator import Simulator
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(200)
 ANSWERS = "905321112233"
 SILENT = "905324445566"
+
+
+def sound(url: str) -> AlertSound:
+    """Return the message as the clients take it, its audio at `url`."""
+    return AlertSound(url, MP3, "audio/mpeg", "0" * 20)
+
 
 # `automatic-calls.md`'s detail example, whose recipients carry no `answer`.
 DOCUMENTED_DETAIL: dict[str, Any] = {
@@ -188,7 +196,7 @@ def test_created_id_and_title() -> None:
     long_title = "x" * (MAX_TITLE_LENGTH + 5)
     body = alert_body(
         ["905321112233", "905324445566"],
-        "https://ha/a.mp3",
+        sound("https://ha/a.mp3"),
         title=long_title,
         did="908508850000",
         gather=False,
@@ -197,7 +205,7 @@ def test_created_id_and_title() -> None:
         "title": long_title[:MAX_TITLE_LENGTH],
         "receivers": "905321112233,905324445566",
         "did": "908508850000",
-        "sound_url": "https://ha/a.mp3",
+        "sound_url": sound("https://ha/a.mp3"),
         "gather": "false",
     }
     assert (
@@ -226,15 +234,15 @@ def test_first_did() -> None:
         first_did({"numbers": []})
 
 
-def test_capability_is_bulutfon_only(session: aiohttp.ClientSession) -> None:
-    """Only Bulutfon's client places call alerts, for now."""
+def test_capability_of_the_pbx_providers(session: aiohttp.ClientSession) -> None:
+    """Bulutfon and Bulutsantralim place call alerts; the fax service does not."""
     client = BulutfonClient(session, token="t")
     assert client.call_alerts is client
     assert {
         provider
         for provider, description in DESCRIPTIONS.items()
         if Capability.CALL_ALERT in description.capabilities
-    } == {Provider.BULUTFON}
+    } == {Provider.BULUTFON, Provider.BULUTSANTRALIM}
 
 
 async def test_alert_against_the_simulator(
@@ -248,7 +256,7 @@ async def test_alert_against_the_simulator(
     client = client_of(simulator, session)
     url = str(audio_server.make_url("/alert.mp3"))
     alert_id = await client.async_create_call_alert(
-        ["+905321112233", "+905324445566"], url, title="Santral test 1"
+        ["+905321112233", "+905324445566"], sound(url), title="Santral test 1"
     )
     assert [fetch.is_audio for fetch in calls.fetches] == [True]
     assert calls.fetches[0].url == url
@@ -269,7 +277,7 @@ async def _set_callee(
     **behaviour: Any,
 ) -> None:
     async with session.post(
-        f"{simulator.base_url}/_control/bulutfon/callees",
+        f"{simulator.base_url}/_control/callees",
         json={"number": number, **behaviour},
     ) as response:
         assert response.status == 200
@@ -301,7 +309,7 @@ async def test_refusals_in_bulutfons_words(
     with pytest.raises(SantralProviderError) as err:
         await client.async_create_call_alert(
             ["+905321112233"],
-            str(audio_server.make_url(path)),
+            sound(str(audio_server.make_url(path))),
             title="Santral refused",
             sender=sender,
         )
@@ -340,7 +348,7 @@ async def test_campaign_without_id_or_listing(
         assert (
             await client.async_create_call_alert(
                 ["+905321112233"],
-                "https://ha/a.mp3",
+                sound("https://ha/a.mp3"),
                 title="with id",
                 sender="+908508850000",
             )
@@ -349,14 +357,23 @@ async def test_campaign_without_id_or_listing(
         with pytest.raises(SantralInvalidResponseError, match="did not list"):
             await client.async_create_call_alert(
                 ["+905321112233"],
-                "https://ha/a.mp3",
+                sound("https://ha/a.mp3"),
                 title="lost",
                 sender="+908508850000",
             )
         with pytest.raises(ValueError, match="no PBX number"):
             await client.async_create_call_alert(
-                ["+905321112233"], "https://ha/a.mp3", title="no did"
+                ["+905321112233"], sound("https://ha/a.mp3"), title="no did"
             )
     finally:
         await server.close()
     assert [body["did"] for body in posted] == ["908508850000", "908508850000"]
+
+
+async def test_bulutfon_reads_no_reports(session: aiohttp.ClientSession) -> None:
+    """Bulutfon's outcomes are read from the campaign: a post to it is not a report."""
+    client = BulutfonClient(session, token="t")
+    assert client.reports_by_webhook is False
+    with pytest.raises(SantralWebhookError):
+        client.read_call_alert_report({"ivr_campaign_id": "1"})
+    await client.async_end_call_alert("1")

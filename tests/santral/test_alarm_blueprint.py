@@ -23,17 +23,11 @@ from custom_components.santral.const import ALERT_POLL_INTERVAL
 from simulator import Simulator
 from simulator.automatic_calls import Callee
 from tests.helpers import setup
+from tests.santral.conftest import CountingEngine
 from tests.santral.test_blueprints import ALARM, hass_config_dir, use
-from tests.santral.test_call_alert import (
-    ANSWERS,
-    SILENT,
-    CountingEngine,
-    alert_events,
-    engine,
-    served,
-)
+from tests.santral.test_call_alert import ANSWERS, SILENT
 
-__all__ = ["alert_events", "engine", "hass_config_dir", "served"]
+__all__ = ["hass_config_dir"]
 
 AUTOMATION_LOGGER = "homeassistant.components.automation"
 LATER = "+905327778899"

@@ -20,13 +20,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import homeassistant.util.dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    MockModule,
-    MockPlatform,
-    mock_integration,
-    mock_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -45,91 +39,13 @@ from custom_components.santral.const import (
 from simulator import Fault, FaultKind, Simulator
 from simulator.automatic_calls import Callee, SoundFetch
 from tests.helpers import OBJECT_IDS, WEBHOOK_IDS, new_entry, setup, suggested, tick
+from tests.santral.conftest import MP3, CountingEngine
 from tests.santral.test_logbook import describers
 
-# An MP3 file's first bytes (an ID3 tag), as an engine's answer starts.
-MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(300)
 ANSWERS = "+905321112233"
 SILENT = "+905324445566"
 MESSAGE = "Su kaçağı: mutfak. Onaylamak için 1'e basın."
 NOTIFY = f"notify.{OBJECT_IDS['bulutfon']}_call_alert"
-
-
-class CountingEngine(tts.Provider):
-    """A TTS engine that answers every message with the same MP3, counting what it spoke."""
-
-    def __init__(self) -> None:
-        """Speak nothing yet."""
-        self.name = "Test"
-        self.spoken: list[tuple[str, str]] = []
-        self.audio = MP3
-
-    @property
-    def default_language(self) -> str:
-        """Speak Turkish unless asked otherwise."""
-        return "tr"
-
-    @property
-    def supported_languages(self) -> list[str]:
-        """Speak Turkish and English."""
-        return ["tr", "en"]
-
-    def get_tts_audio(
-        self, message: str, language: str, options: dict[str, Any]
-    ) -> tts.TtsAudioType:
-        """Return the MP3, and note the message."""
-        self.spoken.append((message, language))
-        return "mp3", self.audio
-
-
-class _EnginePlatform(MockPlatform):
-    PLATFORM_SCHEMA = tts.PLATFORM_SCHEMA
-
-    def __init__(self, engine: CountingEngine) -> None:
-        super().__init__()
-        self._engine = engine
-
-    async def async_get_engine(
-        self, hass: HomeAssistant, config: Any, discovery_info: Any = None
-    ) -> CountingEngine:
-        return self._engine
-
-
-@pytest.fixture
-async def engine(hass: HomeAssistant) -> CountingEngine:
-    """Set up Home Assistant's TTS with one engine, `test`, and no file cache."""
-    counting = CountingEngine()
-    mock_integration(hass, MockModule(domain="test"))
-    mock_platform(hass, "test.tts", _EnginePlatform(counting))
-    assert await async_setup_component(
-        hass, tts.DOMAIN, {tts.DOMAIN: {"platform": "test", "cache": False}}
-    )
-    await hass.async_block_till_done()
-    return counting
-
-
-@pytest.fixture
-async def served(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
-) -> TestClient:
-    """Serve Home Assistant on 127.0.0.1 and make that its external URL."""
-    assert await async_setup_component(hass, "http", {})
-    client = await hass_client_no_auth()
-    await hass.config.async_update(external_url=str(client.make_url("")).rstrip("/"))
-    return client
-
-
-@pytest.fixture
-def alert_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Collect `santral_call_alert` events, in the event loop."""
-    events: list[dict[str, Any]] = []
-
-    @callback
-    def _listener(event: Event) -> None:
-        events.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_CALL_ALERT, _listener)
-    return events
 
 
 @pytest.fixture
@@ -389,7 +305,7 @@ async def test_provider_without_alerts(
     hass: HomeAssistant, make_entry: Callable[[str], MockConfigEntry]
 ) -> None:
     """An account whose provider places no alerts says so, and has no notify entity."""
-    entry = await setup(hass, make_entry("bulutsantralim"))
+    entry = await setup(hass, make_entry("telsam"))
     with pytest.raises(ServiceValidationError) as err:
         await send(hass, entry, number=ANSWERS)
     assert err.value.translation_key == "call_alert_not_supported"

@@ -134,6 +134,7 @@ async def test_options_show_url_and_apply(
                 CONF_SET_NOTIFICATION_URL,
                 CONF_NUMBER_FORMAT,
                 CONF_PHONEBOOK,
+                CONF_ALERT_NUMBERS,
             ],
         ),
         (

@@ -29,10 +29,12 @@ from .errors import (
     SantralAuthenticationError,
     SantralInvalidResponseError,
     SantralProviderError,
+    SantralWebhookError,
 )
 from .models import (
     PBX_CAPABILITIES,
     Account,
+    AlertSound,
     CallAlert,
     CallDirection,
     CallFlow,
@@ -79,6 +81,7 @@ class BulutfonClient(ProviderClient):
         Capability.CALL_FLOW,
         Capability.CALL_ALERT,
     }
+    reports_by_webhook = False
 
     def __init__(
         self,
@@ -400,24 +403,25 @@ class BulutfonClient(ProviderClient):
     async def async_create_call_alert(
         self,
         numbers: Sequence[str],
-        sound_url: str,
+        sound: AlertSound,
         *,
         title: str,
         sender: str | None = None,
-        gather: bool = True,
+        report_url: str | None = None,
     ) -> str:
-        """Start an automatic call to `numbers` playing `sound_url`; return its id.
+        """Start an automatic call to `numbers` playing the audio at `sound.url`.
 
         Without `sender` the calls come from the PBX's first number in `/dids`. `title`
         must be unique: when Bulutfon's answer names no id, the campaign is found by it.
+        Outcomes are read from the campaign, so `report_url` is not used.
         """
         did = sender or await self._default_did()
         body = bulutfon_alerts.alert_body(
             [to_provider_number(number) for number in numbers],
-            sound_url,
+            sound.url,
             title=title,
             did=to_provider_number(did),
-            gather=gather,
+            gather=True,
         )
         response = await self._request(
             "POST",
@@ -441,6 +445,13 @@ class BulutfonClient(ProviderClient):
             f"{bulutfon_alerts.AUTOMATIC_CALLS_PATH}/{quote(alert_id, safe='')}"
         )
         return bulutfon_alerts.call_alert(alert_id, detail)
+
+    def read_call_alert_report(self, fields: Mapping[str, Any]) -> CallAlert | None:
+        """Bulutfon posts no reports: outcomes are read from the campaign."""
+        raise SantralWebhookError("Bulutfon posts no call alert reports")
+
+    async def async_end_call_alert(self, alert_id: str) -> None:
+        """Keep the campaign: Bulutfon's panel lists it with its outcomes."""
 
     async def _default_did(self) -> str:
         """Return the PBX number alerts come from when none is named (read once)."""

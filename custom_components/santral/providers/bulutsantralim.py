@@ -16,9 +16,10 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import aiohttp
 
-from . import bounds
+from . import bounds, bulutsantralim_alerts as alerts
 from .client import (
     DEFAULT_TIMEOUT,
+    UPLOAD_TIMEOUT,
     PreparedRequest,
     ProviderClient,
     Response,
@@ -36,6 +37,8 @@ from .models import (
     Account,
     Agent,
     AgentStatus,
+    AlertSound,
+    CallAlert,
     CallDirection,
     CallRecord,
     CallRecordPage,
@@ -107,7 +110,9 @@ class BulutsantralimClient(ProviderClient):
         Capability.DO_NOT_DISTURB,
         Capability.LIVE_CALL_CONTROL,
         Capability.VOICEMAIL,
+        Capability.CALL_ALERT,
     }
+    reports_by_webhook = True
 
     def __init__(
         self,
@@ -473,6 +478,85 @@ class BulutsantralimClient(ProviderClient):
                 "Bulutsantralim /originate returned no call id"
             )
         return call_id
+
+    async def async_create_call_alert(
+        self,
+        numbers: Sequence[str],
+        sound: AlertSound,
+        *,
+        title: str,
+        sender: str | None = None,
+        report_url: str | None = None,
+    ) -> str:
+        """Start an IVR campaign that plays `sound` to `numbers`; return its id.
+
+        The audio is uploaded as an announcement unless one of the same message is kept.
+        Without `sender` the calls come from the PBX's first outbound number. Outcomes
+        are posted to `report_url` only; Bulutsantralim checks it answers first.
+        """
+        if not report_url:
+            raise ValueError("Bulutsantralim reports call alerts only by webhook")
+        announcement_id = await self._announcement(sound)
+        if sender:
+            cli = to_provider_number(sender)
+        elif caller_ids := await self.async_get_caller_ids():
+            cli = to_provider_number(min(caller_ids))
+        else:
+            raise ValueError("Bulutsantralim lists no outbound number to call from")
+        body = alerts.campaign_body(
+            self._api_key,
+            [to_provider_number(number) for number in numbers],
+            name=title,
+            cli=cli,
+            announcement_id=announcement_id,
+            webhook_url=report_url,
+        )
+        response = await self._request(
+            "POST", f"{alerts.CAMPAIGNS_PATH}.json", json_body=body
+        )
+        self._raise_for_status(response)
+        return str(alerts.created_id(response.text(), "campaign"))
+
+    async def _announcement(self, sound: AlertSound) -> int:
+        """Return the id of the announcement that speaks `sound`, uploading it once."""
+        response = await self._request(
+            "GET", alerts.ANNOUNCEMENTS_PATH, params={"key": self._api_key}
+        )
+        self._raise_for_status(response)
+        kept = alerts.announcements(response.json())
+        if (known := kept.get(alerts.announcement_name(sound))) is not None:
+            return known
+        extension = Document(sound.content, sound.content_type).extension
+        response = await self._request(
+            "POST",
+            alerts.ANNOUNCEMENTS_PATH,
+            data=alerts.upload_form(self._api_key, sound, extension),
+            timeout=UPLOAD_TIMEOUT,
+        )
+        self._raise_for_status(response)
+        uploaded = alerts.created_id(response.text(), "announcement")
+        for stale in alerts.stale_announcements(kept, uploaded):
+            await self._delete(f"{alerts.ANNOUNCEMENTS_PATH}/{stale}")
+        return uploaded
+
+    async def async_get_call_alert(self, alert_id: str) -> CallAlert | None:
+        """Bulutsantralim cannot be asked: a campaign's outcomes are only posted."""
+        return None
+
+    def read_call_alert_report(self, fields: Mapping[str, Any]) -> CallAlert | None:
+        """Read one report a campaign posted: the number called and the key pressed."""
+        return alerts.read_report(fields)
+
+    async def async_end_call_alert(self, alert_id: str) -> None:
+        """Delete the settled campaign, so the panel does not fill with them."""
+        await self._delete(f"{alerts.CAMPAIGNS_PATH}/{quote(alert_id, safe='')}")
+
+    async def _delete(self, path: str) -> None:
+        """Delete what `path` names; what is gone already is as good as deleted."""
+        response = await self._request("DELETE", path, params={"key": self._api_key})
+        if not response.ok and response.text().lower().startswith(alerts.ALREADY_GONE):
+            return
+        self._raise_for_status(response)
 
     async def async_get_recording_url(self, call_id: str) -> RecordingLink:
         """Return a one-hour URL of the call's recording.

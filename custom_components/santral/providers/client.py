@@ -26,6 +26,7 @@ from .errors import (
 from .models import (
     Account,
     Agent,
+    AlertSound,
     CallAlert,
     CallFlow,
     CallRecord,
@@ -549,21 +550,34 @@ class CallAlertService(Protocol):
     """What a client with `Capability.CALL_ALERT` offers."""
 
     provider: ClassVar[Provider]
+    # Whether outcomes arrive only as posts to the alert's `report_url`.
+    reports_by_webhook: ClassVar[bool]
 
     async def async_create_call_alert(
         self,
         numbers: Sequence[str],
-        sound_url: str,
+        sound: AlertSound,
         *,
         title: str,
         sender: str | None = None,
-        gather: bool = True,
+        report_url: str | None = None,
     ) -> str:
-        """Phone `numbers` and play the audio at `sound_url`; return the alert's id.
+        """Phone `numbers` and play `sound`; return the alert's id.
 
         `sender` is the PBX number the calls come from; None lets the client pick the
-        account's first. `gather` asks the provider to record the key each person presses.
+        account's first. `report_url` is where a provider that reports outcomes by
+        webhook (`reports_by_webhook`) posts them; it is required there.
         """
 
-    async def async_get_call_alert(self, alert_id: str) -> CallAlert:
-        """Return how each recipient of the alert fared so far."""
+    async def async_get_call_alert(self, alert_id: str) -> CallAlert | None:
+        """Return how each recipient fared so far; None where only reports tell."""
+
+    def read_call_alert_report(self, fields: Mapping[str, Any]) -> CallAlert | None:
+        """Read one report posted to `report_url`: the recipients it settles.
+
+        None for a post that reports nothing (the provider's check that the URL answers).
+        Raises `SantralWebhookError` for a body that is not a report.
+        """
+
+    async def async_end_call_alert(self, alert_id: str) -> None:
+        """Let the provider forget a settled alert (a campaign that would stay listed)."""

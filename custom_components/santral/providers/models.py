@@ -378,6 +378,21 @@ class AlertRecipient:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertSound:
+    """The spoken message of a call alert, as each provider takes it.
+
+    Bulutfon fetches the audio from `url`; Bulutsantralim takes `content` uploaded as an
+    announcement. `digest` names the message (text, language and engine), so a provider
+    that keeps uploaded audio finds the same message again instead of uploading it twice.
+    """
+
+    url: str
+    content: bytes
+    content_type: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallAlert:
     """A call alert as the provider reports it: its id and each recipient's outcome."""
 

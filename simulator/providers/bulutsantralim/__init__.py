@@ -5,11 +5,12 @@ from __future__ import annotations
 from simulator.http import text
 from simulator.providers import SimulatedProvider
 
-from . import calls, faxes, queues, voicemail
+from . import alerts, calls, faxes, queues, voicemail
 
 PROVIDER = SimulatedProvider(
     prefix="/bulutsantralim",
     routes=(
+        alerts.add_routes,
         calls.add_routes,
         faxes.add_routes,
         queues.add_routes,
