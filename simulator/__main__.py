@@ -14,6 +14,7 @@ Agent status:   python -m simulator agent --agent 1001 --status ON_BREAK --reaso
 Voicemail:      python -m simulator voicemail --extension 1001 --caller 905320000000
 Listen to it:   python -m simulator read-voicemail --uuid UUID
 Alert callee:   python -m simulator callee --number 905321234567 --digit 1 [--no-answer]
+                (Bulutfon's automatic calls and Bulutsantralim's IVR campaigns)
 Sent faxes settle only when told, unless `serve --fax-settle-after SECONDS` is given.
 """
 
@@ -30,6 +31,7 @@ from typing import Any
 import aiohttp
 
 from .app import PREFIXES, Simulator
+from .callees import Key, key_of
 from .calls import DIRECTIONS, OUTCOMES, PROVIDERS
 from .faxes import FAX_OUTCOMES, FAX_PROVIDERS
 from .queues import AGENT_STATUSES
@@ -250,13 +252,32 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     callee = commands.add_parser(
         "callee",
-        help="make a number answer call alerts (Bulutfon and Bulutsantralim), or not",
+        help=(
+            "make a number answer alert calls, or not: Bulutfon's automatic calls and "
+            "Bulutsantralim's IVR campaigns alike"
+        ),
     )
     callee.add_argument("--number", required=True)
-    callee.add_argument("--digit", type=int, default=None, help="the key pressed")
+    callee.add_argument(
+        "--digit",
+        type=_key,
+        default=None,
+        help="the key pressed after the message: 0-9, * or # (default: none)",
+    )
     callee.add_argument("--no-answer", action="store_true")
     callee.add_argument("--simulator", default=DEFAULT_SIMULATOR)
     return parser
+
+
+def _key(value: str) -> Key:
+    """Return the key `--digit` names; argparse reports anything else."""
+    try:
+        key = key_of(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    if key is None:
+        raise argparse.ArgumentTypeError("digit must be a key")
+    return key
 
 
 def _request(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:

@@ -14,6 +14,9 @@ import struct
 
 MPEG = "audio/mpeg"
 OGG = "audio/ogg"
+# What audio files start with: MP3 (ID3 tag or frame sync), WAV, Ogg, FLAC. A provider that
+# takes a sound file (Bulutfon's `sound_url`, Verimor's announcements) checks these.
+AUDIO_MAGIC = (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"RIFF", b"OggS", b"fLaC")
 
 SAMPLE_RATE = 8000
 # Long recordings are cut here, so one request never builds more than a few megabytes.
@@ -32,6 +35,11 @@ VORBIS_LONG_BLOCK_EXP = 11
 VORBIS_PACKET_SAMPLES = (1 << VORBIS_SHORT_BLOCK_EXP) // 2
 OGG_SERIAL = 0x5A4E7241
 OGG_MAX_SEGMENTS = 255
+
+
+def looks_like_audio(head: bytes) -> bool:
+    """Return whether a file's first bytes are those of an audio file (`AUDIO_MAGIC`)."""
+    return head.startswith(AUDIO_MAGIC)
 
 
 def _seconds(seconds: int) -> int:

@@ -1,12 +1,14 @@
 """Bulutfon's automatic calls: campaigns that phone numbers one after another and play audio.
 
 Shapes follow `automatic-calls.md` (providers.md §1.8): numbers as JSON integers, each
-recipient with `has_called`, `answer` and `gather` (the key pressed, an integer). The
+recipient with `has_called`, `answer` and `gather` (the key pressed, an integer; this
+simulator gives `*` and `#` as text, which the document does not show). The
 campaign's audio is fetched from its `sound_url` when it is created, as a provider on the
 internet would, and what came back is kept, so a test can prove the audio was reachable and
 was audio. How each number behaves (answers and presses a key, or does not answer) is set
-by a test or the control API; a number nobody set answers and presses nothing. Recipients
-are called in turn: each read of a campaign's detail places the next call.
+by a test or the control API, in the callee table Bulutsantralim's IVR campaigns share
+(`callees.py`); a number nobody set answers and presses nothing. Recipients are called in
+turn: each read of a campaign's detail places the next call.
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .audio import AUDIO_MAGIC, looks_like_audio
+from .callees import Callee, Callees, Key
 from .calls import ISTANBUL
 
-# What audio files start with: MP3 (ID3 tag or frame sync), WAV, Ogg, FLAC.
-AUDIO_MAGIC = (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"RIFF", b"OggS", b"fLaC")
-
-
-@dataclass(frozen=True, slots=True)
-class Callee:
-    """How one number takes an automatic call: picks up or not, and the key pressed."""
-
-    answers: bool = True
-    digit: int | None = None
+# Kept importable from here, where they were first defined.
+__all__ = [
+    "AUDIO_MAGIC",
+    "AutomaticCall",
+    "AutomaticCalls",
+    "Callee",
+    "Recipient",
+    "SoundFetch",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class SoundFetch:
         return (
             self.status == 200
             and self.content_type.startswith("audio/")
-            and self.head.startswith(AUDIO_MAGIC)
+            and looks_like_audio(self.head)
         )
 
 
@@ -57,7 +60,8 @@ class Recipient:
     number: int
     has_called: bool = False
     answer: bool = False
-    gather: int | None = None
+    # The key pressed: a digit as a JSON integer, `*` and `#` as text.
+    gather: Key | None = None
 
     def as_dict(self, gather: bool) -> dict[str, Any]:
         """Return the recipient as the campaign's detail lists it."""
@@ -113,16 +117,20 @@ class AutomaticCall:
 
 @dataclass(slots=True)
 class AutomaticCalls:
-    """Every campaign of the PBX, how each number answers, and every audio fetched."""
+    """Every campaign of the PBX, how each number answers, and every audio fetched.
+
+    `callees` is the simulator's one callee table (`SimulatorState.callees`), shared
+    with Bulutsantralim's IVR campaigns; a lone `AutomaticCalls` has a table of its own.
+    """
 
     campaigns: dict[int, AutomaticCall] = field(default_factory=dict)
-    callees: dict[str, Callee] = field(default_factory=dict)
+    callees: Callees = field(default_factory=Callees)
     fetches: list[SoundFetch] = field(default_factory=list)
     next_id: int = 1
 
     def set_callee(self, number: str, callee: Callee) -> None:
-        """Make `number` (digits, `90…`) answer or not, and press `digit`."""
-        self.callees[number] = callee
+        """Make `number` (digits, `90…`) answer or not, and press `digit`, for both providers."""
+        self.callees.set(number, callee)
 
     def create(
         self, title: str, did: int, numbers: list[int], gather: bool, sound: SoundFetch
@@ -145,7 +153,7 @@ class AutomaticCalls:
         waiting = next((r for r in campaign.recipients if not r.has_called), None)
         if waiting is None:
             return
-        callee = self.callees.get(str(waiting.number), Callee())
+        callee = self.callees.of(str(waiting.number))
         waiting.has_called = True
         waiting.answer = callee.answers
         waiting.gather = callee.digit if callee.answers and campaign.gather else None

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .automatic_calls import Callee
+from .callees import Callee, key_of
 from .calls import ISTANBUL, CallSpec, international
 from .faults import Fault, FaultKind
 from .fax_office import FaxOffice
@@ -275,27 +275,20 @@ def _callee_number(body: dict[str, Any]) -> str:
     return number
 
 
-def _key(body: dict[str, Any]) -> int | None:
-    digit = body.get("digit")
-    if digit is None:
-        return None
-    if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit <= 9:
-        raise ValueError("digit must be a key from 0 to 9, or null")
-    return digit
-
-
-async def automatic_call_callee(request: web.Request) -> web.Response:
+async def set_callee(request: web.Request) -> web.Response:
     """POST /_control/callees: make a number answer alert calls (both providers') or not.
 
-    Body: `number`, `answers` (default true) and `digit`, the key pressed (0-9, or null).
+    Body: `number`, `answers` (default true) and `digit`, the key pressed (0-9, `"*"`,
+    `"#"`, or null). Bulutfon's automatic calls and Bulutsantralim's IVR campaigns read
+    the same table; `/_control/bulutfon/callees`, its first address, sets it too.
     """
-    calls = request.app[STATE_KEY].bulutfon.automatic_calls
+    state = request.app[STATE_KEY]
     try:
         body = await _json_object(request)
         number = _callee_number(body)
-        digit = _key(body)
+        digit = key_of(body.get("digit"))
         answers = _bool(body, "answers")
-        calls.set_callee(number, Callee(answers is not False, digit))
+        state.set_callee(number, Callee(answers is not False, digit))
     except (TypeError, ValueError) as err:
         return json_error(str(err))
     return web.json_response(
@@ -397,7 +390,8 @@ def add_routes(app: web.Application, switchboard: Switchboard) -> None:
     app.router.add_post("/_control/calls", place_call)
     app.router.add_post("/_control/cdrs", add_cdrs)
     app.router.add_post("/_control/bulutfon/webhook", bulutfon_webhook)
-    app.router.add_post("/_control/callees", automatic_call_callee)
+    app.router.add_post("/_control/callees", set_callee)
+    app.router.add_post("/_control/bulutfon/callees", set_callee)
     app.router.add_post("/_control/user_statuses", set_user_status)
     app.router.add_post("/_control/extensions", set_extensions)
     app.router.add_post("/_control/queues", queue_caller)

@@ -16,7 +16,8 @@ import re
 import secrets
 from typing import Any, Literal
 
-from .automatic_calls import AutomaticCalls, Callee
+from .automatic_calls import AutomaticCalls
+from .callees import Callee, Callees
 from .calls import SimulatedCall, WebhookDelivery, choose
 from .faults import Fault
 from .faxes import FAX_PROVIDERS, FaxBook
@@ -319,6 +320,12 @@ class SimulatorState:
     dialects: dict[str, str] = field(
         default_factory=lambda: dict.fromkeys(DIALECTS, "default")
     )
+    # How each number takes the alert calls of both providers (`callees.py`).
+    callees: Callees = field(default_factory=Callees)
+
+    def __post_init__(self) -> None:
+        """Let Bulutfon's automatic calls read and set the one callee table."""
+        self.bulutfon.automatic_calls.callees = self.callees
 
     def dialect(self, provider: str) -> str:
         """Return the shape the lists of `provider` are served in (see `DIALECTS`)."""
@@ -343,7 +350,11 @@ class SimulatorState:
         One table serves Bulutfon's automatic calls and Bulutsantralim's campaigns: a
         number nobody set answers and presses nothing.
         """
-        return self.bulutfon.automatic_calls.callees.get(number, Callee())
+        return self.callees.of(number)
+
+    def set_callee(self, number: str, callee: Callee) -> None:
+        """Make `number` (`90…`) answer alert calls of either provider or not."""
+        self.callees.set(number, callee)
 
     def cdrs(self, provider: str) -> list[SimulatedCall]:
         """Return the CDRs of a calling provider, newest first."""

@@ -96,7 +96,7 @@ async def test_callees_from_the_control_api(
     simulator: Simulator, session: aiohttp.ClientSession, sound: str
 ) -> None:
     """A number set to press a key presses it, unless the campaign does not gather keys."""
-    control = f"{simulator.base_url}/_control/callees"
+    control = f"{simulator.base_url}/_control/bulutfon/callees"
     async with session.post(
         control, json={"number": "05321112233", "digit": 4}
     ) as answer:
