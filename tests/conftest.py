@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
@@ -23,6 +23,7 @@ from custom_components.santral.const import EVENT_CALL, EVENT_FAX
 from simulator import Simulator, SimulatorState
 
 from .helpers import Poster, SnapshotExtension, leaked_line, new_entry, post_webhook
+from .report_webhook import Webhook
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -239,3 +240,15 @@ def media(hass: HomeAssistant, tmp_path: Path) -> Path:
     hass.config.media_dirs = {"local": str(folder)}
     hass.config.allowlist_external_dirs = {str(folder)}
     return folder
+
+
+@pytest.fixture
+async def hook(socket_enabled: None) -> AsyncGenerator[Webhook]:
+    """Run a report webhook (an IVR campaign's) on a free port of 127.0.0.1."""
+    keeper = Webhook()
+    app = web.Application()
+    app.router.add_post("/hook", keeper.handle)
+    keeper.server = TestServer(app, host="127.0.0.1", port=0)
+    await keeper.server.start_server()
+    yield keeper
+    await keeper.server.close()

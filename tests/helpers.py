@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
@@ -52,6 +53,7 @@ from custom_components.santral.const import (
     SECTION_ADVANCED,
     SECTION_WEBHOOK,
 )
+from custom_components.santral.providers import BulutsantralimClient
 from simulator import Simulator
 from simulator.calls import SimulatedCall, build_call
 from simulator.limits import RollingLimit
@@ -517,3 +519,14 @@ async def tick(
     freezer.tick(delta)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def bulutsantralim_client(
+    simulator: Simulator, session: aiohttp.ClientSession
+) -> BulutsantralimClient:
+    """Return a Bulutsantralim client of the simulated PBX."""
+    return BulutsantralimClient(
+        session,
+        api_key=simulator.state.bulutsantralim.api_key,
+        base_url=simulator.url("bulutsantralim"),
+    )

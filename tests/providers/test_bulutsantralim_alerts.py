@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import unquote_plus
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.santral.providers import (
     AlertOutcome,
     AlertRecipient,
     AlertSound,
-    BulutsantralimClient,
     CallAlert,
     SantralAuthenticationError,
     SantralInvalidResponseError,
@@ -39,6 +35,8 @@ from custom_components.santral.providers.bulutsantralim_alerts import (
 )
 from simulator import Simulator
 from simulator.automatic_calls import Callee
+from tests.helpers import bulutsantralim_client
+from tests.report_webhook import Webhook
 
 # Bytes whose standard base64 holds both `+` and `/`.
 AUDIO = b"ID3\x04" + bytes([0xFB, 0xEF, 0xFF, 0xFE]) * 40
@@ -196,57 +194,13 @@ def test_created_id() -> None:
     assert created_id("20212\n", "campaign") == 20212
 
 
-class ReportSink:
-    """A webhook on 127.0.0.1 that keeps every post, answering `status`."""
-
-    def __init__(self) -> None:
-        """Keep nothing yet; answer 200."""
-        self.posts: list[dict[str, str]] = []
-        self.status = 200
-        self.server: TestServer | None = None
-
-    @property
-    def url(self) -> str:
-        """Return where to post."""
-        assert self.server is not None
-        return str(self.server.make_url("/report"))
-
-    async def handle(self, request: web.Request) -> web.Response:
-        """Keep the post's form fields."""
-        self.posts.append({k: str(v) for k, v in (await request.post()).items()})
-        return web.Response(status=self.status, text="OK")
-
-
-@pytest.fixture
-async def sink(socket_enabled: None) -> AsyncGenerator[ReportSink]:
-    """Run a report webhook on a free port of 127.0.0.1."""
-    keeper = ReportSink()
-    app = web.Application()
-    app.router.add_post("/report", keeper.handle)
-    keeper.server = TestServer(app, host="127.0.0.1", port=0)
-    await keeper.server.start_server()
-    yield keeper
-    await keeper.server.close()
-
-
-def client_of(
-    simulator: Simulator, session: aiohttp.ClientSession
-) -> BulutsantralimClient:
-    """Return a client of the simulated PBX."""
-    return BulutsantralimClient(
-        session,
-        api_key=simulator.state.bulutsantralim.api_key,
-        base_url=simulator.url("bulutsantralim"),
-    )
-
-
 def requests_to(simulator: Simulator, *endpoints: str) -> int:
     """Return how many requests the simulator answered at `endpoints`."""
     return sum(1 for r in simulator.state.requests if r.endpoint in endpoints)
 
 
 async def test_alert_against_the_simulator(
-    simulator: Simulator, session: aiohttp.ClientSession, sink: ReportSink
+    simulator: Simulator, session: aiohttp.ClientSession, hook: Webhook
 ) -> None:
     """The audio is uploaded once, the webhook checked, and every call reported."""
     simulator.state.bulutfon.automatic_calls.set_callee(
@@ -256,13 +210,13 @@ async def test_alert_against_the_simulator(
         "905324445566", Callee(answers=False)
     )
     calls = simulator.state.bulutsantralim.ivr_campaigns
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     assert client.reports_by_webhook is True
     alert_id = await client.async_create_call_alert(
         ["+905321112233", "+905324445566", "+905327778899"],
         SOUND,
         title="Santral test",
-        report_url=sink.url,
+        report_url=hook.url,
     )
     campaign = calls.campaigns[int(alert_id)]
     [announcement] = calls.announcements.values()
@@ -272,16 +226,16 @@ async def test_alert_against_the_simulator(
     assert campaign.body["welcome_announcement_id"] == announcement.id
     assert campaign.body["cli"] == min(simulator.state.bulutsantralim.caller_ids)
     assert campaign.verification == 200
-    assert sink.posts == [{}]
+    assert [post.body for post in hook.posts] == [b""]
     await calls.async_idle()
-    reports = [client.read_call_alert_report(post) for post in sink.posts]
-    assert reports[0] is None
-    assert [r.recipients[0] for r in reports[1:] if r is not None] == [
+    assert client.read_call_alert_report(hook.posts[0].form) is None
+    reports = [client.read_call_alert_report(form) for form in hook.reports]
+    assert [r.recipients[0] for r in reports if r is not None] == [
         AlertRecipient("+905321112233", AlertOutcome.ANSWERED, "1"),
         AlertRecipient("+905324445566", AlertOutcome.FAILED),
         AlertRecipient("+905327778899", AlertOutcome.ANSWERED, None),
     ]
-    assert {r.alert_id for r in reports[1:] if r is not None} == {alert_id}
+    assert {r.alert_id for r in reports if r is not None} == {alert_id}
     assert await client.async_get_call_alert(alert_id) is None
     await client.async_end_call_alert(alert_id)
     assert campaign.deleted
@@ -289,26 +243,26 @@ async def test_alert_against_the_simulator(
 
 
 async def test_the_same_message_is_uploaded_once(
-    simulator: Simulator, session: aiohttp.ClientSession, sink: ReportSink
+    simulator: Simulator, session: aiohttp.ClientSession, hook: Webhook
 ) -> None:
     """A message is found again by its name; beyond the newest few, old ones go."""
     calls = simulator.state.bulutsantralim.ivr_campaigns
     foreign = calls.upload("Firmamıza hoşgeldiniz", "audio/mpeg", "a.mp3", AUDIO)
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     for _ in range(2):
         await client.async_create_call_alert(
             ["+905321112233"],
             SOUND,
             title="t",
             sender="+908501234567",
-            report_url=sink.url,
+            report_url=hook.url,
         )
     assert requests_to(simulator, "announcements_create") == 1
     assert requests_to(simulator, "caller_ids") == 0
     for n in range(ANNOUNCEMENTS_KEPT + 1):
         other = AlertSound(SOUND.url, AUDIO, "audio/mpeg", f"{n:020d}")
         await client.async_create_call_alert(
-            ["+905321112233"], other, title="t", report_url=sink.url
+            ["+905321112233"], other, title="t", report_url=hook.url
         )
     names = sorted(a.name for a in calls.announcements.values())
     assert foreign.id in calls.announcements
@@ -321,7 +275,7 @@ async def test_the_same_message_is_uploaded_once(
     ("change", "message"),
     [
         ({"sender": "+902120000000"}, "cli is not one of your caller ids"),
-        ({"sink_status": 500}, "webhook_url doğrulanamadı"),
+        ({"webhook_status": 500}, "webhook_url doğrulanamadı"),
         ({"numbers": ["+90212"]}, "phone_list is invalid"),
     ],
     ids=["foreign-sender", "webhook-not-ok", "bad-number"],
@@ -329,49 +283,49 @@ async def test_the_same_message_is_uploaded_once(
 async def test_refusals_in_verimors_words(
     simulator: Simulator,
     session: aiohttp.ClientSession,
-    sink: ReportSink,
+    hook: Webhook,
     change: dict[str, Any],
     message: str,
 ) -> None:
     """A sender the PBX does not own, a webhook that does not answer 200: in its words."""
-    sink.status = change.get("sink_status", 200)
-    client = client_of(simulator, session)
+    hook.statuses = [change.get("webhook_status", 200)]
+    client = bulutsantralim_client(simulator, session)
     with pytest.raises(SantralProviderError) as err:
         await client.async_create_call_alert(
             change.get("numbers", ["+905321112233"]),
             SOUND,
             title="refused",
             sender=change.get("sender"),
-            report_url=sink.url,
+            report_url=hook.url,
         )
     assert err.value.provider_message == message
     assert not simulator.state.bulutsantralim.ivr_campaigns.campaigns
 
 
 async def test_audio_that_is_none_is_refused(
-    simulator: Simulator, session: aiohttp.ClientSession, sink: ReportSink
+    simulator: Simulator, session: aiohttp.ClientSession, hook: Webhook
 ) -> None:
     """Bytes that are no audio file are refused at the upload, in Verimor's words."""
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     page = AlertSound(SOUND.url, b"<html></html>", "audio/mpeg", "1" * 20)
     with pytest.raises(SantralProviderError) as err:
         await client.async_create_call_alert(
-            ["+905321112233"], page, title="t", report_url=sink.url
+            ["+905321112233"], page, title="t", report_url=hook.url
         )
     assert err.value.provider_message == "Ses dosyası geçerli bir ses dosyası değil"
 
 
 async def test_no_report_url_or_outbound_number(
-    simulator: Simulator, session: aiohttp.ClientSession, sink: ReportSink
+    simulator: Simulator, session: aiohttp.ClientSession, hook: Webhook
 ) -> None:
     """Without a webhook nothing is sent; a PBX without numbers needs a sender."""
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     with pytest.raises(ValueError, match="webhook"):
         await client.async_create_call_alert(["+905321112233"], SOUND, title="t")
     simulator.state.bulutsantralim.caller_ids.clear()
     with pytest.raises(ValueError, match="outbound number"):
         await client.async_create_call_alert(
-            ["+905321112233"], SOUND, title="t", report_url=sink.url
+            ["+905321112233"], SOUND, title="t", report_url=hook.url
         )
     assert not simulator.state.bulutsantralim.ivr_campaigns.campaigns
 
@@ -380,7 +334,7 @@ async def test_deleting_what_is_gone_is_fine(
     simulator: Simulator, session: aiohttp.ClientSession
 ) -> None:
     """A campaign deleted already counts as ended; another refusal is an error."""
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     await client.async_end_call_alert("404")
     simulator.state.bulutsantralim.api_key = "other"
     with pytest.raises(SantralAuthenticationError):

@@ -12,7 +12,6 @@ import pytest
 
 from custom_components.santral.providers import (
     DESCRIPTIONS,
-    BulutsantralimClient,
     Capability,
     Provider,
     SantralInvalidResponseError,
@@ -21,17 +20,7 @@ from custom_components.santral.providers import (
 )
 from custom_components.santral.providers.ratelimit import SlidingWindowLimiter
 from simulator import Fault, FaultKind, Simulator
-
-
-def client_of(
-    simulator: Simulator, session: aiohttp.ClientSession
-) -> BulutsantralimClient:
-    """Return a client of the simulated PBX."""
-    return BulutsantralimClient(
-        session,
-        api_key=simulator.state.bulutsantralim.api_key,
-        base_url=simulator.url("bulutsantralim"),
-    )
+from tests.helpers import bulutsantralim_client
 
 
 def test_only_bulutsantralim_describes_them() -> None:
@@ -46,7 +35,7 @@ async def test_dnd_is_set_and_read_back(
     simulator: Simulator, session: aiohttp.ClientSession
 ) -> None:
     """Switched on, the extension's presence reads SS_DND; refusals are the PBX's words."""
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     assert client.do_not_disturb is client
     await client.async_set_dnd("1004", True)
     assert (await client.async_get_extensions())["1004"].presence == "do_not_disturb"
@@ -67,7 +56,7 @@ async def test_unknown_calls_are_no_channel(
     simulator: Simulator, session: aiohttp.ClientSession
 ) -> None:
     """Hanging up or moving a call that is not going on is `No such channel!`."""
-    client = client_of(simulator, session)
+    client = bulutsantralim_client(simulator, session)
     assert client.live_call_control is client
     with pytest.raises(SantralProviderError) as err:
         await client.async_hangup("c-1")

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import socket
 from typing import Any
 import uuid
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 import pytest
 
 from simulator import Simulator, audio
@@ -43,6 +39,7 @@ from simulator.providers.bulutsantralim.alerts import (
     NOT_AUDIO,
     NOT_IVR,
 )
+from tests.report_webhook import Webhook
 
 # A real MP3 (an ID3 tag and silent frames), as Home Assistant's TTS would give.
 MP3 = audio.mp3(2)
@@ -62,64 +59,6 @@ ANSWERS_1 = "905321112233"
 NO_ANSWER = "905324445566"
 PRESSES_5 = "905325556677"
 SILENT = "905327778899"
-
-
-@dataclass(frozen=True, slots=True)
-class Post:
-    """One POST the webhook got."""
-
-    content_type: str
-    body: bytes
-    form: dict[str, str]
-
-
-class Webhook:
-    """A report webhook on 127.0.0.1 that keeps every post; answers `statuses` in turn."""
-
-    def __init__(self) -> None:
-        """Keep nothing yet, and answer 200."""
-        self.posts: list[Post] = []
-        self.statuses: list[int] = []
-        self.server: TestServer | None = None
-        self._arrived = asyncio.Condition()
-
-    @property
-    def url(self) -> str:
-        """Return where to post."""
-        assert self.server is not None
-        return str(self.server.make_url("/hook"))
-
-    @property
-    def reports(self) -> list[dict[str, str]]:
-        """Return the form of every post that was not the empty check."""
-        return [post.form for post in self.posts if post.body]
-
-    async def handle(self, request: web.Request) -> web.Response:
-        """Keep the post, answer the next status."""
-        body = await request.read()
-        form = {k: str(v) for k, v in (await request.post()).items()}
-        async with self._arrived:
-            self.posts.append(Post(request.content_type, body, form))
-            self._arrived.notify_all()
-        status = self.statuses.pop(0) if self.statuses else 200
-        return web.Response(status=status, text="OK")
-
-    async def wait_for(self, count: int) -> None:
-        """Wait until `count` posts arrived."""
-        async with asyncio.timeout(5), self._arrived:
-            await self._arrived.wait_for(lambda: len(self.posts) >= count)
-
-
-@pytest.fixture
-async def hook(socket_enabled: None) -> AsyncGenerator[Webhook]:
-    """Run the webhook on a free port."""
-    keeper = Webhook()
-    app = web.Application()
-    app.router.add_post("/hook", keeper.handle)
-    keeper.server = TestServer(app, host="127.0.0.1", port=0)
-    await keeper.server.start_server()
-    yield keeper
-    await keeper.server.close()
 
 
 @pytest.fixture
