@@ -97,3 +97,44 @@ async def test_calls_in_turn_until_acknowledged(
     assert all(fetch.is_audio for fetch in calls.fetches)
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [r for r in failures if r.name.startswith(AUTOMATION_LOGGER)]
+
+
+@pytest.mark.usefixtures("served")
+async def test_bulutsantralim_calls_in_turn_until_acknowledged(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: Callable[[str], MockConfigEntry],
+    engine: CountingEngine,
+    alert_events: list[dict[str, Any]],
+) -> None:
+    """On Bulutsantralim the reports drive the blueprint: no read of the alert is made."""
+    simulator.state.set_callee(SILENT[1:], Callee(answers=False))
+    simulator.state.set_callee(ANSWERS[1:], Callee(answers=True, digit=1))
+    campaigns = simulator.state.bulutsantralim.ivr_campaigns
+    campaigns.call_delay = 0.01
+    entry = await setup(hass, make_entry("bulutsantralim"))
+    hass.states.async_set(LEAK, "off", {"friendly_name": "Su kaçağı"})
+    await use(
+        hass,
+        ALARM,
+        {
+            "alarm": [LEAK],
+            "account": entry.entry_id,
+            "numbers": [SILENT, ANSWERS, LATER],
+            "message": "Mutfakta su var. Onay için 1.",
+        },
+    )
+    hass.states.async_set(LEAK, "on", {"friendly_name": "Su kaçağı"})
+    await until(lambda: any(e["type"] == "acknowledged" for e in alert_events))
+    await campaigns.async_idle()
+    await hass.async_block_till_done()
+    phones = [[lead.phone for lead in c.leads] for c in campaigns.campaigns.values()]
+    assert phones == [[SILENT[1:]], [ANSWERS[1:]]]
+    assert [(e["number"], e["type"]) for e in alert_events] == [
+        (SILENT, "failed"),
+        (ANSWERS, "answered"),
+        (ANSWERS, "acknowledged"),
+    ]
+    assert len(campaigns.announcements) == 1
+    assert len(engine.spoken) == 1
+    assert all(c.deleted for c in campaigns.campaigns.values())
