@@ -65,10 +65,15 @@ MIN_POLL_MINUTES: Final = 1
 MAX_POLL_MINUTES: Final = 60
 # Calls are re-read this far back (past the talking timeout), so calls that end long after
 # they started are not lost. While the webhook is heard, that is done by a sweep once an
-# hour, and the other polls read back a few minutes, or to the start of the oldest call the
+# hour, and the other polls read back a little, or to the start of the oldest call the
 # webhook reported and no end has closed.
 CALL_HISTORY_OVERLAP: Final = timedelta(hours=5)
-CALL_HISTORY_QUICK_OVERLAP: Final = timedelta(minutes=5)
+# A quick poll reads back as far as a missed call rings (the documented ring timeouts reach
+# 60 seconds) and a margin: a missed call no webhook told of, still ringing at one poll,
+# is announced at the next. Longer calls no webhook told of wait for the sweep; a backlog
+# of records is read once, not again by the poll after it.
+CALL_HISTORY_MISSED_RING: Final = timedelta(seconds=90)
+CALL_HISTORY_QUICK_OVERLAP: Final = CALL_HISTORY_MISSED_RING + timedelta(seconds=30)
 CALL_HISTORY_SWEEP: Final = timedelta(hours=1)
 # A poll reads at most this many calls' steps (who answered, who rang), one request each;
 # the calls past it wait for the next poll, which reads them first and announces them

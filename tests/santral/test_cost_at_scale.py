@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.santral.const import (
     CALL_HISTORY_INTERVAL,
+    CALL_HISTORY_MISSED_RING,
     CALL_HISTORY_OVERLAP,
     CALL_HISTORY_SWEEP,
     EVENT_FAX,
@@ -150,6 +151,41 @@ async def test_quiet_polls_and_the_hourly_sweep(
         f"{quick} /cdrs requests, the sweep {sweep}; "
         f"{sum(costs)} requests an hour; 250 new CDRs cost {after_backlog}"
     )
+
+
+async def test_a_missed_call_no_webhook_told_waits_one_poll(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    make_entry: MakeEntry,
+    webhook: Poster,
+    call_events: Events,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A missed call that rang past a quick poll, told by no webhook, comes at the next one.
+
+    Its record is filed when the caller hangs up, after the poll it started before; the
+    next quick poll reads back far enough to meet its start, without waiting for the sweep.
+    """
+    provider = "bulutsantralim"
+    entry = await setup(hass, make_entry(provider))
+    assert await webhook(provider, santralim("hangup", answered="false")) == 200
+    await poll_calls(hass, entry)
+    freezer.tick(STEP)
+    await poll_calls(hass, entry)
+    polled_at = dt_util.utcnow()
+    freezer.tick(timedelta(seconds=10))
+    (missed,) = file_calls(
+        simulator,
+        provider,
+        1,
+        first_start=polled_at - (CALL_HISTORY_MISSED_RING - timedelta(seconds=10)),
+        outcome="missed",
+    )
+    freezer.tick(STEP - timedelta(seconds=10))
+    before = simulator.count(provider, "cdrs")
+    await poll_calls(hass, entry)
+    assert simulator.count(provider, "cdrs") - before == 1
+    assert [e["type"] for e in call_events if e["call_id"] == missed.uuid] == ["missed"]
 
 
 async def test_store_writes_of_a_busy_hour(

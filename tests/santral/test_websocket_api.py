@@ -160,7 +160,7 @@ async def test_calls_newest_first_with_names(
         simulator,
         "bulutsantralim",
         1,
-        first_start=dt_util.utcnow() - timedelta(minutes=4),
+        first_start=dt_util.utcnow() - timedelta(seconds=90),
     )
     missed = await place(
         hass, simulator, "bulutsantralim", outcome="missed", extension="1002"
