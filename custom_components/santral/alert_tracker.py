@@ -4,9 +4,9 @@ Bulutfon reports outcomes only when asked, so every pending alert is read at
 `ALERT_POLL_INTERVAL` until each recipient was called. Bulutsantralim cannot be asked: it
 posts one report per number to the entry's report webhook, whose id is kept in the store so
 that a campaign started before a restart still reaches it. Either way, once `ALERT_BUDGET`
-is spent the recipients still waiting failed, and a settled alert is ended at the provider. Per recipient `answered`, `acknowledged` (the key pressed,
-when it is the one asked for, or any key when none was) and `failed` are each fired at most
-once. Pending alerts and what was announced of them are stored, so a restart goes on
+is spent the recipients still waiting failed, and a settled alert is ended at the provider.
+Per recipient `answered`, `acknowledged` (the key pressed, when it is the one asked for, or
+any key when none was) and `failed` are each fired at most once. Pending alerts and what was announced of them are stored, so a restart goes on
 following them without repeating an event.
 """
 
@@ -199,7 +199,8 @@ class CallAlertTracker:
             self._stop_polling()
 
     async def _async_poll(self, _now: datetime | None = None) -> None:
-        """Read every pending alert once, and announce what changed."""
+        """Read every pending alert once, and announce what changed; save only then."""
+        before = self._stored()
         for alert in list(self.pending.values()):
             try:
                 report = await self._service.async_get_call_alert(alert.alert_id)
@@ -207,7 +208,8 @@ class CallAlertTracker:
                 LOGGER.debug("Could not read call alert %s: %s", alert.alert_id, err)
                 report = None
             self._settle(alert, report)
-        self._save()
+        if self._stored() != before:
+            self._save()
         self._schedule()
 
     def _settle(self, alert: PendingAlert, report: CallAlert | None) -> None:

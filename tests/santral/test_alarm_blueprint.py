@@ -41,6 +41,21 @@ async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
             await asyncio.sleep(0.01)
 
 
+async def arm(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Use the blueprint on the leak sensor: phone three numbers in turn from `entry`."""
+    hass.states.async_set(LEAK, "off", {"friendly_name": "Su kaçağı"})
+    await use(
+        hass,
+        ALARM,
+        {
+            "alarm": [LEAK],
+            "account": entry.entry_id,
+            "numbers": [SILENT, ANSWERS, LATER],
+            "message": "Mutfakta su var. Onay için 1.",
+        },
+    )
+
+
 async def poll(hass: HomeAssistant) -> None:
     """Let the alert tracker read its pending alerts once, and the run go on."""
     async_fire_time_changed(hass, dt_util.utcnow() + ALERT_POLL_INTERVAL)
@@ -61,17 +76,7 @@ async def test_calls_in_turn_until_acknowledged(
     calls.set_callee(SILENT[1:], Callee(answers=False))
     calls.set_callee(ANSWERS[1:], Callee(answers=True, digit=1))
     entry = await setup(hass, make_entry("bulutfon_token"))
-    hass.states.async_set(LEAK, "off", {"friendly_name": "Su kaçağı"})
-    await use(
-        hass,
-        ALARM,
-        {
-            "alarm": [LEAK],
-            "account": entry.entry_id,
-            "numbers": [SILENT, ANSWERS, LATER],
-            "message": "Mutfakta su var. Onay için 1.",
-        },
-    )
+    await arm(hass, entry)
     tracker = entry.runtime_data.call_alerts
     assert tracker is not None
     hass.states.async_set(LEAK, "on", {"friendly_name": "Su kaçağı"})
@@ -113,17 +118,7 @@ async def test_bulutsantralim_calls_in_turn_until_acknowledged(
     campaigns = simulator.state.bulutsantralim.ivr_campaigns
     campaigns.call_delay = 0.01
     entry = await setup(hass, make_entry("bulutsantralim"))
-    hass.states.async_set(LEAK, "off", {"friendly_name": "Su kaçağı"})
-    await use(
-        hass,
-        ALARM,
-        {
-            "alarm": [LEAK],
-            "account": entry.entry_id,
-            "numbers": [SILENT, ANSWERS, LATER],
-            "message": "Mutfakta su var. Onay için 1.",
-        },
-    )
+    await arm(hass, entry)
     hass.states.async_set(LEAK, "on", {"friendly_name": "Su kaçağı"})
     await until(lambda: any(e["type"] == "acknowledged" for e in alert_events))
     await campaigns.async_idle()
