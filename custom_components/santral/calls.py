@@ -33,6 +33,7 @@ from .phonebook import PhoneBook
 from .providers import (
     CallDirection,
     CallEvent,
+    CallEventType,
     CallFlow,
     CallRecord,
     Provider,
@@ -42,6 +43,12 @@ from .tracker import HistoryTracker, migration, read_datetime, read_dicts, track
 
 MAX_LOG = CALL_LOG_SIZE  # unless the options keep another number
 MAX_RECENT = 500
+
+# The figures a call event moves, by the keys of the sensors that show them.
+LAST_CALLER = "last_caller"
+CALLS_TODAY = "calls_today"
+MISSED_CALLS_TODAY = "missed_calls_today"
+LAST_MISSED_CALLER = "last_missed_caller"
 
 type Source = Literal["webhook", "poll"]
 
@@ -175,10 +182,10 @@ class CallLog:
             "counts": self._counts_to_storage(),
         }
 
-    def record(self, event: CallEvent, source: Source) -> bool:
-        """Log the call's end and its caller; return whether the call sensors changed."""
+    def record(self, event: CallEvent, source: Source) -> set[str]:
+        """Log the call's end and its caller; return the keys of the figures that moved."""
         now = dt_util.utcnow()
-        changed = False
+        changed: set[str] = set()
         last = self.last_caller or {}
         if (
             event.direction is CallDirection.INBOUND
@@ -186,13 +193,14 @@ class CallLog:
             and (last.get("call_id"), last.get("number"))
             != (event.call_id, event.caller)
         ):
-            changed = True
+            changed.add(LAST_CALLER)
             self.last_caller = {
                 "number": event.caller,
                 "time": (event.started or now).isoformat(),
                 "call_id": event.call_id,
             }
         if event.type.ends_call:
+            ended = event.ended or event.started or now
             call = LoggedCall(
                 call_id=event.call_id,
                 type=event.type.value,
@@ -200,7 +208,7 @@ class CallLog:
                 caller=event.caller,
                 callee=event.callee,
                 extension=event.extension,
-                time=(event.ended or event.started or now).isoformat(),
+                time=ended.isoformat(),
                 duration=event.duration,
                 source=source,
                 recording_available=event.recording_available,
@@ -208,9 +216,11 @@ class CallLog:
                 rang=list(event.rang),
             )
             self.log.append(call)
-            self._count(call)
+            self._count(call.type, ended)
             self._last[call.type] = call
-            changed = True
+            changed.add(CALLS_TODAY)
+            if event.type is CallEventType.MISSED:
+                changed |= {MISSED_CALLS_TODAY, LAST_MISSED_CALLER}
         return changed
 
     def unread_steps(self) -> set[str]:
@@ -250,17 +260,19 @@ class CallLog:
         """Return the newest logged call of `kind`."""
         return self._last.get(kind)
 
-    def _count(self, call: LoggedCall) -> None:
-        """Count a logged call on the day it ended; a newer day starts from zero."""
-        when = read_datetime(call.time)
-        if when is None:
-            return
-        day = dt_util.start_of_local_day(dt_util.as_local(when).date())
+    def _count(self, kind: str, ended: datetime) -> None:
+        """Count a call of `kind` on the day it ended; a newer day starts from zero."""
+        day = dt_util.start_of_local_day(dt_util.as_local(ended).date())
         if self._counted_day is None or day > self._counted_day:
             self._counted_day = day
             self._counts.clear()
         if day == self._counted_day:
-            self._counts[call.type] += 1
+            self._counts[kind] += 1
+
+    def _count_logged(self, call: LoggedCall) -> None:
+        """Count a call of the stored log, if its time is readable."""
+        if (ended := read_datetime(call.time)) is not None:
+            self._count(call.type, ended)
 
     def _counts_to_storage(self) -> dict[str, Any] | None:
         if self._counted_day is None:
@@ -273,7 +285,7 @@ class CallLog:
         calls = stored.get("calls") if isinstance(stored, dict) else None
         if day is None or not isinstance(calls, dict):
             for call in self.log:
-                self._count(call)
+                self._count_logged(call)
             return
         self._counted_day = day
         self._counts = Counter(
@@ -575,12 +587,12 @@ class CallTracker(HistoryTracker[CallRecord]):
             self._recent[key] = None
             while len(self._recent) > MAX_RECENT:
                 self._recent.popitem(last=False)
-        changed = self.data.record(event, source)
+        figures = self.data.record(event, source)
         data = self.event_data(event, source)
         self.hass.bus.async_fire(EVENT_CALL, data)
         async_dispatcher_send(self.hass, SIGNAL_CALL.format(self.entry_id), event, data)
-        if changed:
-            self.async_tell_readers()
+        if figures:
+            self.async_tell_readers(frozenset(figures))
         if event.type.ends_call and event.recording_available and self.on_recorded:
             self.on_recorded(event)
         self._schedule_save()

@@ -41,13 +41,17 @@ EVENT_CALL_ALERT: Final = "santral_call_alert"
 # Dispatcher signals, formatted with the entry id.
 # A fax event was announced; the fax figures changed.
 SIGNAL_FAX: Final = SignalTypeFormat[str, dict[str, Any]]("santral_fax_{}")
-SIGNAL_FAXES_UPDATED: Final = SignalTypeFormat[()]("santral_faxes_updated_{}")
+# A tracker's figures moved: the keys of the sensors whose figures did, or None for any.
+type Figures = frozenset[str] | None
+SIGNAL_FAXES_UPDATED: Final = SignalTypeFormat[Figures]("santral_faxes_updated_{}")
 # A voicemail was announced; the unread counts may have changed.
 SIGNAL_VOICEMAIL: Final = SignalTypeFormat[dict[str, Any]]("santral_voicemail_{}")
-SIGNAL_VOICEMAILS_UPDATED: Final = SignalTypeFormat[()]("santral_voicemails_updated_{}")
+SIGNAL_VOICEMAILS_UPDATED: Final = SignalTypeFormat[Figures](
+    "santral_voicemails_updated_{}"
+)
 # A call event was announced; the call counters changed.
 SIGNAL_CALL: Final = SignalTypeFormat[CallEvent, dict[str, Any]]("santral_call_{}")
-SIGNAL_CALLS_UPDATED: Final = SignalTypeFormat[()]("santral_calls_updated_{}")
+SIGNAL_CALLS_UPDATED: Final = SignalTypeFormat[Figures]("santral_calls_updated_{}")
 # A call named an extension never seen before.
 SIGNAL_NEW_EXTENSION: Final = SignalTypeFormat[str]("santral_new_extension_{}")
 # Extension devices were made: their entities are due.

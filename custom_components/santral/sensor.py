@@ -20,8 +20,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_change
 import homeassistant.util.dt as dt_util
 
-from .calls import CallTracker
-from .const import SIGNAL_EXTENSION, SIGNAL_EXTENSIONS_ADDED
+from .calls import (
+    CALLS_TODAY,
+    LAST_CALLER,
+    LAST_MISSED_CALLER,
+    MISSED_CALLS_TODAY,
+    CallTracker,
+)
+from .const import SIGNAL_EXTENSION, SIGNAL_EXTENSIONS_ADDED, Figures
 from .coordinator import (
     SantralAccountCoordinator,
     SantralAgentsCoordinator,
@@ -140,7 +146,7 @@ def _last_missed(tracker: CallTracker) -> dict[str, Any]:
 
 CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
     SantralTrackerSensorEntityDescription[CallTracker](
-        key="last_caller",
+        key=LAST_CALLER,
         translation_key="last_caller",
         needs_poll=False,
         value_fn=lambda tracker: tracker.phonebook.display(
@@ -149,19 +155,19 @@ CALL_SENSORS: tuple[SantralTrackerSensorEntityDescription[CallTracker], ...] = (
         attributes_fn=_last_caller,
     ),
     SantralTrackerSensorEntityDescription[CallTracker](
-        key="calls_today",
+        key=CALLS_TODAY,
         translation_key="calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda tracker: tracker.count_today(),
     ),
     SantralTrackerSensorEntityDescription[CallTracker](
-        key="missed_calls_today",
+        key=MISSED_CALLS_TODAY,
         translation_key="missed_calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda tracker: tracker.count_today("missed"),
     ),
     SantralTrackerSensorEntityDescription[CallTracker](
-        key="last_missed_caller",
+        key=LAST_MISSED_CALLER,
         translation_key="last_missed_caller",
         needs_poll=False,
         value_fn=lambda tracker: (
@@ -435,7 +441,7 @@ class SantralTrackerSensor[T: CallTracker | FaxTracker | VoicemailTracker](
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, self._history.tracker.updated_signal, self.async_refresh
+                self.hass, self._history.tracker.updated_signal, self._async_moved
             )
         )
         self.async_on_remove(
@@ -443,6 +449,12 @@ class SantralTrackerSensor[T: CallTracker | FaxTracker | VoicemailTracker](
                 self.hass, self.async_refresh, hour=0, minute=0, second=0
             )
         )
+
+    @callback
+    def _async_moved(self, figures: Figures) -> None:
+        """Read the figure again, unless the tracker named others that moved."""
+        if figures is None or self.entity_description.key in figures:
+            self.async_refresh()
 
     def _read(self) -> Shown:
         """Return the figure as the tracker knows it now, and the call or fax behind it."""

@@ -7,6 +7,7 @@ import base64
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import lru_cache
 import hashlib
 from pathlib import Path
 import time
@@ -21,7 +22,7 @@ from homeassistant.helpers.storage import Store
 import homeassistant.util.dt as dt_util
 from homeassistant.util.signal_type import SignalType, SignalTypeFormat
 
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, Figures
 from .phonebook import PhoneBook
 from .providers import Provider
 
@@ -55,6 +56,8 @@ DIGEST_BYTES = 8
 DIGEST_CHARS = 11
 
 
+# An event looks its call's id up, then adds it: the digest is made once for both.
+@lru_cache(maxsize=256)
 def digest(key: str) -> str:
     """Return the short, fixed-length stand-in of an announced id."""
     raw = hashlib.blake2b(key.encode(), digest_size=DIGEST_BYTES).digest()
@@ -432,7 +435,7 @@ class HistoryTracker[RecordT](StoredTracker):
     # read back, and the signal that tells the sensors their figures may have changed.
     HISTORY_NAME: ClassVar[str]
     OVERLAP: ClassVar[timedelta]
-    UPDATED_SIGNAL: ClassVar[SignalTypeFormat[()]]
+    UPDATED_SIGNAL: ClassVar[SignalTypeFormat[Figures]]
 
     def __init__(
         self,
@@ -462,14 +465,18 @@ class HistoryTracker[RecordT](StoredTracker):
         return None if self.watermark is None else self.watermark - self.OVERLAP
 
     @property
-    def updated_signal(self) -> SignalType[()]:
+    def updated_signal(self) -> SignalType[Figures]:
         """Return the entry's signal for the sensors that read this tracker."""
         return self.UPDATED_SIGNAL.format(self.entry_id)
 
     @callback
-    def async_tell_readers(self) -> None:
-        """Tell the sensors that read this tracker to read it again."""
-        async_dispatcher_send(self.hass, self.updated_signal)
+    def async_tell_readers(self, figures: Figures = None) -> None:
+        """Tell the sensors that read this tracker to read it again.
+
+        `figures` names the sensors whose figures moved, where the tracker knows; the
+        others skip the read (a busy line moves one or two figures per call event).
+        """
+        async_dispatcher_send(self.hass, self.updated_signal, figures)
 
     def window_start(self, polled_at: datetime) -> datetime:
         """Return the oldest time the poll starting at `polled_at` asks for."""

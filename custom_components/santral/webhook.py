@@ -212,7 +212,7 @@ async def read_body(request: web.Request) -> bytes:
     in several segments) is read until its end or until it is known to be too large.
     """
     body = bytearray()
-    while len(body) <= MAX_BODY_BYTES:
+    while len(body) <= MAX_BODY_BYTES and not request.content.at_eof():
         chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(body))
         if not chunk:
             break

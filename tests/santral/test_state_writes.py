@@ -8,7 +8,9 @@ from typing import Any
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
 from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.helpers import entity_registry as er
+import pytest
 
+from custom_components.santral.sensor import SantralTrackerSensor
 from tests.helpers import (
     OBJECT_IDS,
     MakeEntry,
@@ -91,3 +93,51 @@ async def test_a_call_writes_each_entity_only_when_it_changes(
         "1",
         dict(hass.states.get(f"sensor.{SANTRALIM}_calls_today").attributes),
     )
+
+
+async def test_a_call_event_reads_only_the_figures_it_moves(
+    hass: HomeAssistant,
+    make_entry: MakeEntry,
+    webhook: Poster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ringing moves the last caller, an end the counts, a missed end the last missed.
+
+    Every other call sensor skips its read: on a busy line most of them would read what
+    they show already.
+    """
+    await setup(hass, make_entry("bulutsantralim"))
+    read: list[str] = []
+    original = SantralTrackerSensor._read  # noqa: SLF001
+
+    def _counted(self: SantralTrackerSensor[Any]) -> Any:
+        read.append(self.entity_description.key)
+        return original(self)
+
+    monkeypatch.setattr(SantralTrackerSensor, "_read", _counted)
+
+    assert await webhook("bulutsantralim", santralim("ringing")) == 200
+    assert read == ["last_caller"]
+    read.clear()
+    answer = santralim("answer", answer_stamp=santralim_stamp(-35))
+    assert await webhook("bulutsantralim", answer) == 200
+    assert read == []
+    hangup = santralim(
+        "hangup", answered="true", duration="35", end_stamp=santralim_stamp()
+    )
+    assert await webhook("bulutsantralim", hangup) == 200
+    assert read == ["calls_today"]
+    read.clear()
+    missed = santralim("hangup", call_uuid="c-2", answered="false")
+    assert await webhook("bulutsantralim", missed) == 200
+    assert sorted(read) == [
+        "calls_today",
+        "last_caller",
+        "last_missed_caller",
+        "missed_calls_today",
+    ]
+
+    assert hass.states.get(f"sensor.{SANTRALIM}_missed_calls_today").state == "1"
+    assert hass.states.get(f"sensor.{SANTRALIM}_calls_today").state == "2"
+    last_missed = hass.states.get(f"sensor.{SANTRALIM}_last_missed_caller")
+    assert last_missed.attributes["call_id"] == "c-2"
