@@ -10,6 +10,10 @@ three webhooks, in alternating batches so that each gets the same share of a bus
   provider's parser, fire the one `santral_call` bus event and set the states the event
   really changes (the extension, the call event, the last caller on a new caller, today's
   count on an end), with the attributes Santral's entities show;
+- entity floor: the floor, with its states written by an event entity and three sensors of
+  its own (an enum, a plain and a total-increasing one, as Santral's are) instead of by
+  `hass.states.async_set`: what an integration, which may write states only through its
+  entities, cannot do without. The ratio against it is Santral's own cost;
 - Santral: the integration's own webhook.
 
 It prints events per second of each, the ratios, and how many state writes each Santral
@@ -45,9 +49,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from homeassistant import loader  # noqa: E402
 from homeassistant.components import webhook  # noqa: E402
+from homeassistant.components.event import EventEntity  # noqa: E402
+from homeassistant.components.sensor import (  # noqa: E402
+    SensorDeviceClass,
+    SensorEntity,
+    SensorStateClass,
+)
 from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED  # noqa: E402
 from homeassistant.core import Event, HomeAssistant, callback  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
+from homeassistant.helpers.entity_component import DATA_INSTANCES  # noqa: E402
 from homeassistant.setup import async_setup_component  # noqa: E402
 import homeassistant.util.dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
@@ -58,6 +69,7 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 from custom_components.santral.calls import CallTracker  # noqa: E402
 from custom_components.santral.const import DOMAIN, EVENT_CALL  # noqa: E402
 from custom_components.santral.event import ATTRIBUTES  # noqa: E402
+from custom_components.santral.extensions import ExtensionCallState  # noqa: E402
 from custom_components.santral.providers import (  # noqa: E402
     CallEventType,
     parse_bulutsantralim_webhook,
@@ -66,8 +78,9 @@ from simulator import Simulator  # noqa: E402
 
 SANTRAL_ID = "santral-benchmark-webhook"
 FLOOR_ID = "floor-benchmark-webhook"
+ENTITY_FLOOR_ID = "entity-floor-benchmark-webhook"
 BARE_ID = "bare-benchmark-webhook"
-KINDS = ("bare", "floor", "santral")
+KINDS = ("bare", "floor", "entity_floor", "santral")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 RATIO_TARGET = 0.9
@@ -192,6 +205,76 @@ class Floor:
         return web.Response(text="OK")
 
 
+class FloorEventEntity(EventEntity):
+    """The entity floor's call event entity."""
+
+    _attr_should_poll = False
+    _attr_event_types = [event_type.value for event_type in CallEventType]
+
+    def show(self, _state: str, attributes: dict[str, Any]) -> None:
+        """Fire the event the attributes name, with the others."""
+        attributes = dict(attributes)
+        self._trigger_event(attributes.pop("event_type"), attributes)
+        self.async_write_ha_state()
+
+
+class FloorSensorEntity(SensorEntity):
+    """One of the entity floor's sensors."""
+
+    _attr_should_poll = False
+
+    def show(self, state: str, attributes: dict[str, Any]) -> None:
+        """Show `state` with `attributes`."""
+        self._attr_native_value = state
+        self._attr_extra_state_attributes = attributes
+        self.async_write_ha_state()
+
+
+class EntityFloor(Floor):
+    """The floor, writing its states through entities of its own."""
+
+    def __init__(
+        self, hass: HomeAssistant, tracker: CallTracker, templates: dict[str, Any]
+    ) -> None:
+        """Make the entities; `async_add` adds them to Home Assistant."""
+        super().__init__(hass, tracker, templates)
+        extension = FloorSensorEntity()
+        extension._attr_device_class = SensorDeviceClass.ENUM  # noqa: SLF001
+        extension._attr_options = [state.value for state in ExtensionCallState]  # noqa: SLF001
+        calls_today = FloorSensorEntity()
+        calls_today._attr_state_class = SensorStateClass.TOTAL_INCREASING  # noqa: SLF001
+        self.entities: dict[str, FloorEventEntity | FloorSensorEntity] = {
+            "call": FloorEventEntity(),
+            "extension": extension,
+            "last_caller": FloorSensorEntity(),
+            "calls_today": calls_today,
+        }
+        for key, entity in self.entities.items():
+            entity._attr_unique_id = f"entity_floor_{key}"  # noqa: SLF001
+            entity._attr_name = f"Entity floor {key}"  # noqa: SLF001
+
+    async def async_add(self) -> None:
+        """Add the entities to the event and sensor components."""
+        components = self.hass.data[DATA_INSTANCES]
+        for domain in ("event", "sensor"):
+            await components[domain].async_add_entities(
+                entity
+                for entity in self.entities.values()
+                if isinstance(entity, EventEntity) == (domain == "event")
+            )
+
+    def _set(self, key: str, state: str, attributes: dict[str, Any]) -> None:
+        self.entities[key].show(state, attributes)
+        self.writes += 1
+
+    @property
+    def entity_ids(self) -> set[str]:
+        """Return the entities' ids."""
+        return {
+            entity.entity_id for entity in self.entities.values() if entity.entity_id
+        }
+
+
 class WriteCounter:
     """Counts the state writes of a set of entities, and the ones that changed nothing.
 
@@ -307,7 +390,7 @@ def floor_templates(hass: HomeAssistant, entry_id: str) -> dict[str, Any]:
 
 
 async def run(posts: int, batch: int) -> None:
-    """Set up Home Assistant, Santral and the two other webhooks, then measure all three."""
+    """Set up Home Assistant, Santral and the other webhooks, then measure them all."""
     calls_per_batch = max(1, batch // 3)
     rounds = max(1, posts // (calls_per_batch * 3))
     simulator = Simulator()
@@ -365,6 +448,7 @@ async def run(posts: int, batch: int) -> None:
             urls = {
                 "bare": f"{base}/{BARE_ID}",
                 "floor": f"{base}/{FLOOR_ID}",
+                "entity_floor": f"{base}/{ENTITY_FLOOR_ID}",
                 "santral": f"{base}/{SANTRAL_ID}",
             }
             async with aiohttp.ClientSession() as session:
@@ -385,19 +469,28 @@ async def run(posts: int, batch: int) -> None:
                 webhook.async_register(
                     hass, "benchmark", "floor", FLOOR_ID, floor.handle
                 )
-                for kind in ("bare", "floor"):
+                entity_floor = EntityFloor(hass, tracker, floor.templates)
+                await entity_floor.async_add()
+                webhook.async_register(
+                    hass,
+                    "benchmark",
+                    "entity floor",
+                    ENTITY_FLOOR_ID,
+                    entity_floor.handle,
+                )
+                for kind in ("bare", "floor", "entity_floor"):
                     await post_all(
                         session, urls[kind], call_bodies(kind, 0, WARMUP_CALLS)
                     )
-                floor.writes = 0
+                floor.writes = entity_floor.writes = 0
                 floor_ids = {
                     entity_id for entity_id, _static in floor.templates.values()
                 }
-                writes = WriteCounter(hass, ours, floor_ids)
+                writes = WriteCounter(hass, ours, floor_ids | entity_floor.entity_ids)
                 pauses = CollectorPauses()
                 for index in range(rounds):
-                    for step in range(3):
-                        kind = KINDS[(index + step) % 3]
+                    for step in range(len(KINDS)):
+                        kind = KINDS[(index + step) % len(KINDS)]
                         bodies = call_bodies(
                             kind,
                             WARMUP_CALLS + index * calls_per_batch,
@@ -422,6 +515,7 @@ async def run(posts: int, batch: int) -> None:
     for kind, label in (
         ("bare", "bare webhook (200 only)"),
         ("floor", "floor (parse, fire, set)"),
+        ("entity_floor", "entity floor"),
         ("santral", "Santral webhook"),
     ):
         print(
@@ -433,7 +527,8 @@ async def run(posts: int, batch: int) -> None:
     print(f"Santral call events fired: {santral_fired} of {santral_posts} posts")
     print(
         f"Santral state writes: {writes.changed} changed, {writes.repeated} repeated, "
-        f"{per_event:.2f} per event; the floor's: {floor.writes / measured:.2f} per event"
+        f"{per_event:.2f} per event; the floors': {floor.writes / measured:.2f} and "
+        f"{entity_floor.writes / measured:.2f} per event"
     )
     floor_ratio = rates["santral"] / rates["floor"]
     bare_ratio = rates["santral"] / rates["bare"]
@@ -450,6 +545,18 @@ async def run(posts: int, batch: int) -> None:
         f"BENCH | webhook: Santral / floor, collector pauses left out | "
         f"{unpaused_ratio:.2f} ({unpaused['santral']:.0f} vs {unpaused['floor']:.0f} "
         f"events/s) | report | PASS"
+    )
+    entity_ratio = rates["santral"] / rates["entity_floor"]
+    entities_cost = rates["entity_floor"] / rates["floor"]
+    print(
+        f"BENCH | webhook: Santral / entity floor (states written by entities) | "
+        f"{entity_ratio:.2f} ({rates['santral']:.0f} vs "
+        f"{rates['entity_floor']:.0f} events/s) | report | PASS"
+    )
+    print(
+        f"BENCH | webhook: entity floor / floor (the cost of writing by entities) | "
+        f"{entities_cost:.2f} ({rates['entity_floor']:.0f} vs "
+        f"{rates['floor']:.0f} events/s) | report | PASS"
     )
     print(
         f"BENCH | webhook: Santral / bare | {bare_ratio:.2f} "
