@@ -6,8 +6,9 @@ posts one report per number to the entry's report webhook, whose id is kept in t
 that a campaign started before a restart still reaches it. Either way, once `ALERT_BUDGET`
 is spent the recipients still waiting failed, and a settled alert is ended at the provider.
 Per recipient `answered`, `acknowledged` (the key pressed, when it is the one asked for, or
-any key when none was) and `failed` are each fired at most once. Pending alerts and what was announced of them are stored, so a restart goes on
-following them without repeating an event.
+any key when none was) and `failed` are each fired at most once. Pending alerts and what
+was announced of them are stored, so a restart goes on following them without repeating
+an event.
 """
 
 from __future__ import annotations
